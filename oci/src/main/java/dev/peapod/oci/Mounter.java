@@ -1,0 +1,27 @@
+package dev.peapod.oci;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The mount seam: the only place Peapod calls mount(2)/umount2(2). The Linux implementation uses
+ * the FFM API (no process spawned); tests use a recording fake. All methods throw
+ * {@link OciException} with errno text on failure; {@link #unmount} of a path that is not a mount
+ * point is a no-op.
+ */
+public interface Mounter {
+    /** overlayfs with {@code lower} listed topmost first (as overlayfs' lowerdir wants). */
+    void mountOverlay(List<Path> lowerTopFirst, Path upper, Path work, Path target);
+
+    /** tmpfs with options such as {@code mode=1777,size=65536k}. */
+    void mountTmpfs(Path target, String options);
+
+    /** Bind mount, then remount read-only when asked. */
+    void bind(Path source, Path target, boolean readOnly);
+
+    /** umount2 with MNT_DETACH when {@code lazy}; no-op if {@code target} is not mounted. */
+    void unmount(Path target, boolean lazy);
+
+    /** Whether {@code path} is a mount point (from /proc/self/mountinfo). */
+    boolean isMounted(Path path);
+}
