@@ -17,5 +17,11 @@ public class ManifestException extends RuntimeException {
         this.errors = List.copyOf(errors);
     }
 
+    public ManifestException(String message, Throwable cause) {
+        super(message, cause);
+        this.errors = List.of();
+    }
+
+    /** The validation errors behind this exception; empty for decoding failures. */
     public List<FieldError> errors() { return errors; }
 }

@@ -24,4 +24,14 @@ public interface Mounter {
 
     /** Whether {@code path} is a mount point (from /proc/self/mountinfo). */
     boolean isMounted(Path path);
+
+    /**
+     * A cgroup v1 hierarchy with {@code controllers} (comma-separated, e.g. {@code hugetlb}) at
+     * {@code target}, which must exist. Used by {@link HostPreflight} to move controllers off the
+     * cgroup2 tree of a hybrid host. Fakes that do not record it inherit this failure.
+     */
+    default void mountCgroupV1(String controllers, Path target) {
+        throw new OciException("failed to mount cgroup " + controllers + " at " + target + ": not supported by "
+                + getClass().getSimpleName());
+    }
 }

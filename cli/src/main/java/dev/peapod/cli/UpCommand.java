@@ -1,0 +1,144 @@
+package dev.peapod.cli;
+
+import dev.peapod.api.FieldError;
+import dev.peapod.api.ManifestException;
+import dev.peapod.api.Manifests;
+import dev.peapod.api.PodDefaults;
+import dev.peapod.api.PodValidator;
+import dev.peapod.node.ConfigSource;
+import dev.peapod.node.Engine;
+import dev.peapod.node.HostRuntime;
+import dev.peapod.node.NodeConfig;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@code peapod up FILE…}: runs the pods of the given manifests in the foreground, like
+ * {@code docker compose up}: validates everything before anything runs, streams every container's
+ * log prefixed with {@code pod/container |}, prints lifecycle changes, and exits 0 when every pod
+ * Succeeded, 1 when one Failed. Ctrl-C or SIGTERM terminates the pods gracefully.
+ */
+@Command(name = "up", description = "Run the pods of the given manifests in the foreground.", mixinStandardHelpOptions = true)
+public final class UpCommand implements Callable<Integer> {
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Pod manifests (YAML or JSON, multi-document); ConfigMaps and Secrets in them are used by the pods.")
+    List<Path> files;
+
+    @Option(names = "--data-dir", defaultValue = "/var/lib/peapod", description = "State directory (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--timeout", description = "Bound the whole run (e.g. 90s, 5m); the pods are terminated gracefully when it passes.")
+    String timeout;
+
+    @Option(names = "--runtime", defaultValue = "crun", description = "OCI runtime: crun or runc (default: ${DEFAULT-VALUE}).")
+    String runtime;
+
+    @Option(names = "--backoff-base", description = "First CrashLoopBackOff delay (default 10s).")
+    String backoffBase;
+
+    @Option(names = "--backoff-max", description = "CrashLoopBackOff cap (default 300s).")
+    String backoffMax;
+
+    @Option(names = "--no-color", description = "Do not colour the output.")
+    boolean noColor;
+
+    @Override
+    public Integer call() throws Exception {
+        var pods = new ArrayList<Pod>();
+        var configMaps = new ArrayList<ConfigMap>();
+        var secrets = new ArrayList<Secret>();
+        var problems = new ArrayList<String>();
+        for (Path f : files) {
+            List<HasMetadata> objects;
+            try {
+                objects = Manifests.parseFile(f);
+            } catch (ManifestException e) {
+                problems.add(e.getMessage());
+                continue;
+            }
+            for (HasMetadata o : objects) {
+                switch (o) {
+                    case Pod p -> {
+                        PodDefaults.apply(p);
+                        for (FieldError err : PodValidator.validate(p)) {
+                            problems.add(f + ": Pod \"" + p.getMetadata().getName() + "\" is invalid: " + err);
+                        }
+                        pods.add(p);
+                    }
+                    case ConfigMap c -> configMaps.add(c);
+                    case Secret s -> secrets.add(s);
+                    default -> problems.add(f + ": " + o.getKind() + " \"" + o.getMetadata().getName()
+                            + "\": kind not supported by peapod up (supported: Pod, ConfigMap, Secret)");
+                }
+            }
+        }
+        if (pods.isEmpty() && problems.isEmpty()) problems.add("no Pod found in " + files);
+        if (!problems.isEmpty()) {
+            problems.forEach(p -> System.err.println("Error: " + p));
+            return 1;
+        }
+        Duration limit = timeout == null ? null : Durations.parse(timeout);
+        var config = NodeConfig.defaults(dataDir).withRuntime(runtime);
+        if (backoffBase != null || backoffMax != null) {
+            config = config.withBackoff(backoffBase == null ? config.backoffBase() : Durations.parse(backoffBase),
+                    backoffMax == null ? config.backoffMax() : Durations.parse(backoffMax));
+        }
+        var out = new UpPrinter(System.out, !noColor && System.console() != null);
+        try (var parts = HostRuntime.open(config)) {
+            parts.notes().forEach(out::note);
+            var engine = new Engine(config, parts.parts(), out, ConfigSource.of(configMaps, secrets), java.time.Clock.systemUTC());
+            return runPods(engine, pods, limit, out);
+        }
+    }
+
+    private static int runPods(Engine engine, List<Pod> pods, Duration limit, UpPrinter out) throws Exception {
+        var interrupted = new java.util.concurrent.atomic.AtomicReference<String>();
+        var futures = new ArrayList<CompletableFuture<Pod>>();
+        for (Pod p : pods) futures.add(engine.finished(engine.run(p).getMetadata().getUid()));
+        var all = CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new));
+        Signals.onTerminate(signal -> {
+            if (interrupted.compareAndSet(null, signal)) {
+                out.note("received SIG" + signal + ": stopping pods gracefully (again to force)");
+                pods.forEach(p -> engine.terminate(p.getMetadata().getUid(), null));
+            } else {
+                pods.forEach(p -> engine.terminate(p.getMetadata().getUid(), Duration.ZERO));
+            }
+        });
+        boolean timedOut = false;
+        try {
+            if (limit == null) all.get();
+            else all.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            timedOut = true;
+            out.note("timed out after " + limit + ": stopping pods gracefully");
+            pods.forEach(p -> engine.terminate(p.getMetadata().getUid(), null));
+            all.get();
+        }
+        int code = 0;
+        for (var f : futures) {
+            Pod p = f.get();
+            String phase = p.getStatus() == null ? "Unknown" : p.getStatus().getPhase();
+            out.podFinished(p);
+            if (!"Succeeded".equals(phase)) code = 1;
+            engine.remove(p.getMetadata().getUid());
+        }
+        out.close();
+        if (timedOut) return 124;
+        if (interrupted.get() != null) return "INT".equals(interrupted.get()) ? 130 : 143;
+        return code;
+    }
+}

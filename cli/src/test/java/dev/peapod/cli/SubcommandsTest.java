@@ -1,0 +1,41 @@
+package dev.peapod.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SubcommandsTest {
+    private final CliContext context = new CliContext(dataDir -> new StaticImages(List.of()));
+
+    @Test
+    void theSubcommandIsTheFirstArgumentThatIsNotAnOption() {
+        assertThat(Subcommands.selectedName(List.of("--debug", "image", "ls"))).isEqualTo("image");
+        assertThat(Subcommands.selectedName(List.of("up", "pod.yaml"))).isEqualTo("up");
+        assertThat(Subcommands.selectedName(List.of("--version"))).isNull();
+        assertThat(Subcommands.selectedName(List.of("--", "up"))).isNull();
+    }
+
+    @Test
+    void onlyTheSelectedSubcommandIsBuilt() {
+        var root = Main.commandLine(context, "image", "ls");
+        assertThat(root.getSubcommands().get("image").getCommandSpec().userObject()).isInstanceOf(ImageCommand.class);
+        // placeholders carry no command object: nothing of `up` was constructed or reflected on
+        assertThat(root.getSubcommands().get("up").getCommandSpec().userObject()).isNull();
+        assertThat(root.getSubcommands().get("up").getCommandSpec().usageMessage().description())
+                .containsExactly("Run the pods of the given manifests in the foreground.");
+    }
+
+    @Test
+    void everyEntryBuildsACommandWithTheNameItIsRegisteredUnder() {
+        var root = Main.commandLine(context);
+        Subcommands.ALL.forEach(e -> root.getSubcommands().remove(e.name()));
+        Subcommands.registerAll(root, context);
+        for (var e : Subcommands.ALL) {
+            var sub = root.getSubcommands().get(e.name());
+            assertThat(sub.getCommandSpec().userObject()).as(e.name()).isNotNull();
+            assertThat(sub.getCommandName()).isEqualTo(e.name());
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.peapod.node;
+
+import dev.peapod.node.model.ContainerKind;
+import dev.peapod.node.model.ObservedContainer;
+import dev.peapod.node.model.RuntimeState;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One attempt of one container, owned by its pod worker's thread. What the runtime created for it
+ * ({@link #cleanups}, in creation order) is undone by {@link Containers#release} as soon as the
+ * process has exited; the record itself stays for status ({@code lastState}) and logs.
+ */
+final class ContainerRecord {
+    final String name;
+    final ContainerKind kind;
+    final String id;
+    final int attempt;
+    final String image;
+    final String imageId;
+    final Path logPath;
+    final String stopSignal;
+    final List<Rollback.Undo> cleanups = new ArrayList<>();
+    Instant createdAt;
+    Instant startedAt;
+    RuntimeState.Exited exited;
+
+    ContainerRecord(String name, ContainerKind kind, String id, int attempt, String image, String imageId,
+                    Path logPath, String stopSignal) {
+        this.name = name;
+        this.kind = kind;
+        this.id = id;
+        this.attempt = attempt;
+        this.image = image;
+        this.imageId = imageId;
+        this.logPath = logPath;
+        this.stopSignal = stopSignal;
+    }
+
+    RuntimeState state() {
+        if (exited != null) return exited;
+        if (startedAt != null) return new RuntimeState.Running(startedAt);
+        return new RuntimeState.Created(createdAt);
+    }
+
+    ObservedContainer observed() {
+        return new ObservedContainer(name, kind, id, attempt, image, imageId, state());
+    }
+}

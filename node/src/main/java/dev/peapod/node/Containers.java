@@ -1,0 +1,169 @@
+package dev.peapod.node;
+
+import dev.peapod.image.Image;
+import dev.peapod.image.Images;
+import dev.peapod.node.model.ContainerKind;
+import dev.peapod.node.model.RuntimeState;
+import dev.peapod.oci.CreateRequest;
+import dev.peapod.oci.Mounter;
+import dev.peapod.oci.OciException;
+import dev.peapod.oci.OciRuntime;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Creates, starts, stops and releases one container attempt. Each step that makes a resource
+ * registers its undo in the record at once, so a failure half-way, and the normal end of the
+ * container, release exactly what was made.
+ */
+final class Containers {
+    private final OciRuntime oci;
+    private final Mounter mounter;
+    private final Images images;
+    private final ExitWatcher exits;
+    private final SpecWriter specs;
+
+    Containers(OciRuntime oci, Mounter mounter, Images images, ExitWatcher exits, SpecWriter specs) {
+        this.oci = oci;
+        this.mounter = mounter;
+        this.images = images;
+        this.exits = exits;
+        this.specs = specs;
+    }
+
+    /** What a container start needs from its pod. */
+    record PodContext(Pod pod, Sandbox sandbox, PodPaths paths, Map<String, Path> volumes, ConfigSource config,
+                      String hostIp, String podIp) {}
+
+    /**
+     * Creates and starts a container. On a failure before the runtime has it, throws
+     * {@link ContainerStartException} with nothing left behind; a failure of {@code start} itself
+     * returns a record that has exited with {@code StartError} (as containerd reports it), so that
+     * the restart policy and backoff apply.
+     */
+    ContainerRecord start(PodContext ctx, Container c, ContainerKind kind, int attempt, Runnable onExit)
+            throws ContainerStartException {
+        Image image = resolveImage(c);
+        var env = EnvResolver.resolve(ctx.pod(), c, ctx.config(), ctx.hostIp(), ctx.podIp());
+        String id = ContainerIds.next();
+        Path log = ctx.paths().log(c.getName(), attempt);
+        var record = new ContainerRecord(c.getName(), kind, id, attempt, c.getImage(), image.id(), log,
+                image.config().stopSignal());
+        boolean ok = false;
+        try {
+            Path bundle = ctx.paths().bundle(id);
+            Path rootfs = bundle.resolve("rootfs");
+            Path rw = ctx.paths().writable(id);
+            Files.createDirectories(rootfs);
+            Files.createDirectories(rw.resolve("upper"));
+            Files.createDirectories(rw.resolve("work"));
+            Files.createDirectories(log.getParent());
+            record.cleanups.add(() -> FileTree.deleteRecursively(bundle));
+            record.cleanups.add(() -> FileTree.deleteRecursively(rw));
+            mounter.mountOverlay(images.layerDirs(image), rw.resolve("upper"), rw.resolve("work"), rootfs);
+            record.cleanups.add(() -> mounter.unmount(rootfs, true));
+            var mounts = SubPaths.resolve(ctx, c, id, mounter, record.cleanups);
+            Path termLog = ctx.paths().terminationLog(id);
+            Files.createDirectories(termLog.getParent());
+            Files.write(termLog, new byte[0]);
+            record.cleanups.add(() -> Files.deleteIfExists(termLog));
+            specs.write(bundle, new SpecWriter.Request(ctx, c, image.config(), rootfs, mounts, env, termLog, id));
+            record.createdAt = Instant.now();
+            oci.create(new CreateRequest(id, bundle, log, false));
+            record.cleanups.add(() -> oci.delete(id, true));
+            exits.watch(id, onExit);
+            record.cleanups.add(() -> exits.forget(id));
+            ok = true;
+        } catch (IOException | RuntimeException e) {
+            throw new ContainerStartException(e instanceof OciException ? "CreateContainerError" : "CreateContainerConfigError",
+                    "failed to create container " + c.getName() + ": " + e.getMessage(), e);
+        } finally {
+            if (!ok) release(record);
+        }
+        try {
+            oci.start(id);
+            record.startedAt = Instant.now();
+        } catch (OciException e) {
+            Instant now = Instant.now();
+            record.exited = new RuntimeState.Exited(128, null, now, "StartError", e.getMessage());
+            release(record);
+        }
+        return record;
+    }
+
+    private Image resolveImage(Container c) throws ContainerStartException {
+        var image = images.resolve(c.getImage());
+        if (image.isPresent()) return image.get();
+        if ("Never".equals(c.getImagePullPolicy())) {
+            throw new ContainerStartException("ErrImageNeverPull",
+                    "Container image \"" + c.getImage() + "\" is not present with pull policy of Never");
+        }
+        throw new ContainerStartException("ErrImagePull", "failed to pull image \"" + c.getImage()
+                + "\": pulling from registries is not supported yet; load the image with `peapod image load FILE`");
+    }
+
+    /** Reads the exit file; if the process has exited, records it and releases the container's resources. */
+    boolean refresh(ContainerRecord r) {
+        if (r.exited != null) return false;
+        var code = oci.exitCode(r.id);
+        if (code.isEmpty()) return false;
+        Instant finished = exitTime(r.id);
+        int exit = code.getAsInt();
+        String reason = exit == 0 ? "Completed" : "Error";
+        r.exited = new RuntimeState.Exited(exit, r.startedAt, finished, reason, null);
+        release(r);
+        return true;
+    }
+
+    private Instant exitTime(String id) {
+        try {
+            return Files.getLastModifiedTime(oci.exitDir().resolve(id)).toInstant();
+        } catch (IOException e) {
+            return Instant.now();
+        }
+    }
+
+    /**
+     * Graceful stop (https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination):
+     * the stop signal (image STOPSIGNAL, else SIGTERM), up to {@code grace} for the process to
+     * exit, then SIGKILL.
+     */
+    void stop(ContainerRecord r, Duration grace) {
+        if (r.exited != null || refresh(r)) return;
+        String signal = r.stopSignal == null || r.stopSignal.isBlank() ? "TERM" : r.stopSignal;
+        try {
+            oci.kill(r.id, signal, false);
+        } catch (OciException e) {
+            // The process may have exited meanwhile; the exit file decides below.
+        }
+        if (!exits.await(r.id, grace)) {
+            try {
+                oci.kill(r.id, "KILL", true);
+            } catch (OciException e) {
+                // already gone
+            }
+            exits.await(r.id, Duration.ofSeconds(10));
+        }
+        refresh(r);
+    }
+
+    /** Undoes what was made for the container, newest first. Idempotent. */
+    void release(ContainerRecord r) {
+        for (int i = r.cleanups.size() - 1; i >= 0; i--) {
+            try {
+                r.cleanups.get(i).run();
+            } catch (Exception e) {
+                System.getLogger("peapod").log(System.Logger.Level.WARNING,
+                        "failed to release container " + r.name + " (" + r.id + "): " + e.getMessage());
+            }
+        }
+        r.cleanups.clear();
+    }
+}

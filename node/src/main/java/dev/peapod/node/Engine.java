@@ -1,0 +1,129 @@
+package dev.peapod.node;
+
+import dev.peapod.image.Images;
+import dev.peapod.node.backoff.Backoff;
+import dev.peapod.oci.Cgroups;
+import dev.peapod.oci.Mounter;
+import dev.peapod.oci.OciRuntime;
+import io.fabric8.kubernetes.api.model.Pod;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The node engine (the kubelet analogue): runs pods on this host, one {@link PodWorker} per pod.
+ * Fronts ({@code peapod up}, later {@code peapod serve}) submit validated, defaulted pods and
+ * listen for status and events.
+ *
+ * <p>Contract: thread safe. {@link #run} returns at once; the pod starts on its own virtual thread.
+ */
+public final class Engine implements AutoCloseable {
+
+    /** The outside world the engine drives; real implementations come from {@code HostRuntime}, fakes from tests. */
+    public record Parts(OciRuntime oci, Mounter mounter, Cgroups cgroups, Images images, dev.peapod.node.spec.HostFacts host) {}
+
+    private final NodeConfig config;
+    private final Parts parts;
+    private final PodListener listener;
+    private final ConfigSource configSource;
+    private final InstantSource clock;
+    private final Backoff backoff;
+    private final ExitWatcher exits;
+    private final Containers containers;
+    private final Sandboxes sandboxes;
+    private final Volumes volumes;
+    private final Map<String, PodWorker> workers = new ConcurrentHashMap<>();
+    private final String hostIp;
+
+    public Engine(NodeConfig config, Parts parts, PodListener listener, ConfigSource configSource, InstantSource clock) {
+        this.config = config;
+        this.parts = parts;
+        this.listener = listener;
+        this.configSource = configSource;
+        this.clock = clock;
+        this.backoff = new Backoff(clock, config.backoffBase(), config.backoffMax());
+        this.exits = new ExitWatcher(parts.oci().exitDir());
+        this.sandboxes = new Sandboxes(parts.oci(), parts.mounter(), parts.cgroups(), config.runDir(), parts.host());
+        this.volumes = new Volumes(parts.mounter());
+        var specs = new SpecWriter(parts.host());
+        this.containers = new Containers(parts.oci(), parts.mounter(), parts.images(), exits, specs);
+        this.hostIp = HostAddress.primary();
+    }
+
+    /** Starts running a pod (already defaulted and validated). Assigns a uid if it has none. */
+    public Pod run(Pod pod) {
+        if (pod.getMetadata().getUid() == null) pod.getMetadata().setUid(UUID.randomUUID().toString());
+        if (pod.getMetadata().getNamespace() == null) pod.getMetadata().setNamespace("default");
+        var worker = new PodWorker(this, pod);
+        if (workers.putIfAbsent(pod.getMetadata().getUid(), worker) != null) {
+            throw new IllegalStateException("pod " + pod.getMetadata().getUid() + " is already running");
+        }
+        worker.start();
+        return pod;
+    }
+
+    /** Completes with the pod (and its final status) once it has finished and its runtime resources are gone. */
+    public CompletableFuture<Pod> finished(String uid) {
+        var w = workers.get(uid);
+        return w == null ? CompletableFuture.failedFuture(new IllegalArgumentException("unknown pod " + uid)) : w.finished();
+    }
+
+    /** Graceful termination: stop signal, up to {@code grace} (null: the pod's terminationGracePeriodSeconds), SIGKILL. */
+    public void terminate(String uid, Duration grace) {
+        Optional.ofNullable(workers.get(uid)).ifPresent(w -> w.terminate(grace));
+    }
+
+    /** Removes a finished pod's remaining files (logs, volumes). Call after {@link #finished} completed. */
+    public void remove(String uid) {
+        var w = workers.remove(uid);
+        if (w == null) return;
+        w.finished().join();
+        w.removeFiles();
+        listener.removed(w.finished().join());
+    }
+
+    /** Terminates every pod with its own grace period, waits, and removes them. */
+    @Override
+    public void close() {
+        workers.values().forEach(w -> w.terminate(null));
+        for (String uid : workers.keySet()) {
+            finished(uid).join();
+            remove(uid);
+        }
+        exits.close();
+    }
+
+    public Images images() { return parts.images(); }
+
+    // --- for the pod workers ---
+    NodeConfig config() { return config; }
+    InstantSource clock() { return clock; }
+    Backoff backoff() { return backoff; }
+    Containers containers() { return containers; }
+    Sandboxes sandboxes() { return sandboxes; }
+    Volumes volumes() { return volumes; }
+    ConfigSource configSource() { return configSource; }
+    String hostIp() { return hostIp; }
+    String runtimeName() { return parts.oci().name(); }
+    PodListener listener() { return listener; }
+
+    void event(Pod pod, String container, String type, String reason, String message) {
+        listener.event(new PodEvent(pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
+                pod.getMetadata().getUid(), container, type, reason, message, Instant.now()));
+    }
+
+    void logStarted(Pod pod, String container, int attempt, java.nio.file.Path log) {
+        listener.logStarted(pod, container, attempt, log);
+    }
+
+    void log(Pod pod, String message) {
+        System.getLogger("peapod").log(System.Logger.Level.WARNING,
+                "pod=" + pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName() + " " + message);
+    }
+}

@@ -1,0 +1,36 @@
+package dev.peapod.node;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Settings of one node engine.
+ *
+ * @param dataDir      persistent state: images, pod volumes, logs ({@code /var/lib/peapod})
+ * @param runDir       volatile state: bundles, rootfs mount points, runtime state ({@code /run/peapod})
+ * @param runtime      "crun" (default) or "runc"
+ * @param backoffBase  first CrashLoopBackOff delay (kubelet: 10 s)
+ * @param backoffMax   CrashLoopBackOff cap (kubelet: 300 s; configurable, kubernetes#57291)
+ * @param resync       how often a pod worker re-reads the runtime without a signal (kubelet's PLEG relists every 1 s)
+ */
+public record NodeConfig(Path dataDir, Path runDir, String runtime, Duration backoffBase,
+                         Duration backoffMax, Duration resync) {
+
+    public static NodeConfig defaults(Path dataDir) {
+        return new NodeConfig(dataDir, runDirFor(dataDir), "crun", Duration.ofSeconds(10),
+                Duration.ofSeconds(300), Duration.ofSeconds(1));
+    }
+
+    /** The default data dir runs in /run/peapod; any other data dir gets its own run dir beside it in /run. */
+    static Path runDirFor(Path dataDir) {
+        Path abs = dataDir.toAbsolutePath().normalize();
+        if (abs.equals(Path.of("/var/lib/peapod"))) return Path.of("/run/peapod");
+        return Path.of("/run/peapod-" + Integer.toHexString(abs.toString().hashCode()));
+    }
+
+    public NodeConfig withRuntime(String r) { return new NodeConfig(dataDir, runDir, r, backoffBase, backoffMax, resync); }
+
+    public NodeConfig withBackoff(Duration base, Duration max) {
+        return new NodeConfig(dataDir, runDir, runtime, base, max, resync);
+    }
+}

@@ -1,0 +1,58 @@
+package dev.peapod.node;
+
+import dev.peapod.node.model.ObservedPod;
+import dev.peapod.node.model.Waiting;
+import dev.peapod.node.status.Eviction;
+import dev.peapod.node.status.PodStatusComputer;
+import dev.peapod.node.status.StatusInput;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatus;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Computes a pod's status with the pure {@link PodStatusComputer} and tells the listener when it
+ * changed (kubelet's status manager, minus the API round trip). Confined to the pod worker's thread,
+ * except {@link #current}.
+ */
+final class PodStatusPublisher {
+    private final Engine engine;
+    private final Pod pod;
+    private final Instant startTime;
+    private volatile PodStatus status;
+    private Eviction failure;
+
+    PodStatusPublisher(Engine engine, Pod pod) {
+        this.engine = engine;
+        this.pod = pod;
+        this.startTime = engine.clock().instant();
+    }
+
+    void publish(ObservedPod observed, Map<String, Waiting> waiting, boolean terminating) {
+        var input = StatusInput.of(pod, observed, engine.clock().instant())
+                .withWaiting(waiting)
+                .withTerminating(terminating)
+                .withStartTime(startTime)
+                .withPrevious(status)
+                .withAddresses(engine.hostIp(), null)
+                .withRuntimeName(engine.runtimeName())
+                .withEviction(failure);
+        PodStatus next = PodStatusComputer.compute(input);
+        if (next.equals(status)) return;
+        status = next;
+        engine.listener().statusChanged(snapshot());
+    }
+
+    /** Marks the pod Failed for a reason of the node's own (the worker itself failed). */
+    void fail(String message) {
+        failure = new Eviction("NodeError", message);
+    }
+
+    Pod current() { return snapshot(); }
+
+    private Pod snapshot() {
+        var copy = new Pod(pod.getApiVersion(), pod.getKind(), pod.getMetadata(), pod.getSpec(), status);
+        return copy;
+    }
+}

@@ -1,0 +1,298 @@
+package dev.peapod.node;
+
+import dev.peapod.node.backoff.Backoff;
+import dev.peapod.node.model.ContainerKind;
+import dev.peapod.node.model.ObservedPod;
+import dev.peapod.node.model.ObservedSandbox;
+import dev.peapod.node.model.RuntimeState;
+import dev.peapod.node.model.Waiting;
+import dev.peapod.node.plan.PodActions;
+import dev.peapod.node.plan.PodPlanner;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One pod's worker: a level-triggered loop on its own virtual thread (kubelet {@code pod_workers.go}).
+ * Each round reads what the runtime reports, asks the pure {@link PodPlanner} what to do, carries
+ * the plan out step by step and publishes the status. Signals (a container exited, the pod is
+ * being deleted) coalesce in a capacity-1 queue; a periodic resync catches anything missed.
+ *
+ * <pre>
+ *  running ──(plan.done and nothing runs)──▶ finished ──remove()──▶ removed
+ *     └──terminate()──▶ terminating ──(everything stopped)──┘
+ * </pre>
+ * Everything but {@link #signal}, {@link #terminate} and the futures is confined to the worker thread.
+ */
+final class PodWorker {
+    private final Engine engine;
+    private final Pod pod;
+    private final String uid;
+    private final PodPaths paths;
+    private final ArrayBlockingQueue<Boolean> wakeUps = new ArrayBlockingQueue<>(1);
+    private final CompletableFuture<Pod> finished = new CompletableFuture<>();
+    private final List<ContainerRecord> records = new ArrayList<>();
+    private final Map<String, Waiting> waiting = new LinkedHashMap<>();
+    private final Map<String, Instant> retryAt = new LinkedHashMap<>();
+    private final PodStatusPublisher status;
+    private volatile boolean terminating;
+    private volatile Duration gracePeriod;
+    private Sandbox sandbox;
+    private Map<String, java.nio.file.Path> volumes;
+
+    PodWorker(Engine engine, Pod pod) {
+        this.engine = engine;
+        this.pod = pod;
+        this.uid = pod.getMetadata().getUid();
+        this.paths = PodPaths.of(engine.config(), uid);
+        this.status = new PodStatusPublisher(engine, pod);
+        this.gracePeriod = Duration.ofSeconds(Optional.ofNullable(pod.getSpec().getTerminationGracePeriodSeconds()).orElse(30L));
+    }
+
+    Pod pod() { return pod; }
+
+    CompletableFuture<Pod> finished() { return finished; }
+
+    void start() { Thread.ofVirtual().name("pod-" + pod.getMetadata().getName()).start(this::run); }
+
+    void signal() { wakeUps.offer(Boolean.TRUE); }
+
+    /** Asks the worker to stop the pod: stop signal, then SIGKILL after {@code grace} (or the pod's own grace period). */
+    void terminate(Duration grace) {
+        if (grace != null) gracePeriod = grace;
+        terminating = true;
+        signal();
+    }
+
+    private void run() {
+        try {
+            loop();
+        } catch (Throwable t) {
+            engine.log(pod, "pod worker failed: " + t);
+            status.fail("worker failed: " + t.getMessage());
+            stopEverything();
+        } finally {
+            finished.complete(status.current());
+        }
+    }
+
+    private void loop() throws InterruptedException {
+        status.publish(observed(), waiting, terminating);
+        while (true) {
+            records.forEach(engine.containers()::refresh);
+            var plan = PodPlanner.compute(pod, observed(), engine.backoff().gate(uid), terminating);
+            execute(plan);
+            var obs = observed();
+            status.publish(obs, waiting, terminating);
+            if (plan.done() && obs.containers().stream().allMatch(c -> c.exited()) && (plan.idle() || terminating)) {
+                stopEverything();
+                status.publish(observed(), waiting, terminating);
+                return;
+            }
+            if (!plan.idle()) continue; // acted: look again at once
+            Duration wait = engine.config().resync();
+            Instant now = engine.clock().instant();
+            Optional<Instant> next = plan.nextWakeUp();
+            for (Instant t : retryAt.values()) if (next.isEmpty() || t.isBefore(next.get())) next = Optional.of(t);
+            if (next.isPresent()) {
+                Duration until = Duration.between(now, next.get());
+                if (until.compareTo(wait) < 0) wait = until.isNegative() ? Duration.ZERO : until;
+            }
+            wakeUps.poll(Math.max(1, wait.toMillis()), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void execute(PodActions plan) {
+        if (plan.killPod()) killPod();
+        if (plan.createSandbox() && !terminating) {
+            if (!createSandbox()) return;
+        }
+        plan.kill().forEach((name, reason) -> latestRecord(name).ifPresent(r -> {
+            engine.event(pod, name, "Normal", "Killing", "Stopping container " + name);
+            engine.containers().stop(r, gracePeriod);
+        }));
+        plan.backingOff().forEach((name, until) -> {
+            long secs = Math.max(0, Duration.between(engine.clock().instant(), until).toSeconds());
+            String podRef = pod.getMetadata().getName() + "_" + pod.getMetadata().getNamespace() + "(" + uid + ")";
+            var w = new Waiting("CrashLoopBackOff", "back-off " + Durations.go(engine.backoff().delay(Backoff.key(uid, name)))
+                    + " restarting failed container=" + name + " pod=" + podRef);
+            if (!w.equals(waiting.put(name, w))) {
+                engine.event(pod, name, "Warning", "BackOff", "Back-off restarting failed container " + name
+                        + " in pod " + podRef + " (next start in " + secs + "s)");
+            }
+        });
+        for (String name : plan.start()) {
+            if (terminating) return;
+            startContainer(name);
+        }
+    }
+
+    private boolean createSandbox() {
+        Instant retry = retryAt.get("");
+        if (retry != null && engine.clock().instant().isBefore(retry)) return false;
+        try {
+            if (volumes == null) volumes = engine.volumes().setUp(pod, paths);
+            sandbox = engine.sandboxes().create(pod, paths);
+            retryAt.remove("");
+            return true;
+        } catch (VolumeException e) {
+            engine.event(pod, null, "Warning", "FailedMount", e.getMessage());
+        } catch (Exception e) {
+            engine.event(pod, null, "Warning", "FailedCreatePodSandBox", "Failed to create pod sandbox: " + e.getMessage());
+        }
+        retryAt.put("", engine.clock().instant().plus(engine.config().backoffBase()));
+        return false;
+    }
+
+    private void startContainer(String name) {
+        Instant retry = retryAt.get(name);
+        Instant now = engine.clock().instant();
+        if (retry != null && now.isBefore(retry)) return;
+        Container c = container(name);
+        ContainerKind kind = kind(c);
+        var latest = latestRecord(name);
+        int attempt = latest.map(r -> r.attempt + 1).orElse(0);
+        latest.filter(r -> r.exited != null).ifPresent(r -> engine.backoff().next(Backoff.key(uid, name), r.exited.finishedAt()));
+        var ctx = new Containers.PodContext(pod, sandbox, paths, volumes, engine.configSource(), engine.hostIp(), null);
+        try {
+            var record = engine.containers().start(ctx, c, kind, attempt, this::signal);
+            retryAt.remove(name);
+            waiting.remove(name);
+            records.add(record);
+            pruneOldAttempts(name);
+            engine.logStarted(pod, name, attempt, record.logPath);
+            if (record.exited != null) {
+                engine.event(pod, name, "Warning", "Failed", "Error: " + record.exited.message());
+            } else {
+                engine.event(pod, name, "Normal", "Started", "Started container " + name);
+            }
+        } catch (ContainerStartException e) {
+            String reason = e.reason;
+            if (reason.equals("ErrImagePull") && waiting.containsKey(name)
+                    && waiting.get(name).reason().matches("ErrImagePull|ImagePullBackOff")) {
+                reason = "ImagePullBackOff";
+            }
+            waiting.put(name, new Waiting(reason, e.getMessage()));
+            engine.event(pod, name, "Warning", "Failed", "Error: " + e.getMessage());
+            Duration delay = engine.backoff().next(Backoff.key(uid, "start:" + name), now);
+            retryAt.put(name, now.plus(delay));
+        }
+    }
+
+    /** Keep the latest and the previous attempt per container (for lastState), like kubelet's container GC. */
+    private void pruneOldAttempts(String name) {
+        var mine = records.stream().filter(r -> r.name.equals(name)).toList();
+        for (int i = 0; i < mine.size() - 2; i++) {
+            engine.containers().release(mine.get(i));
+            records.remove(mine.get(i));
+        }
+    }
+
+    /**
+     * Stops the whole pod in kubelet's order: regular containers first, all at once; then native
+     * sidecars one by one, last declared first — all within one grace period
+     * (https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/#sidecar-containers-and-pod-lifecycle).
+     */
+    private void killPod() {
+        Instant deadline = engine.clock().instant().plus(gracePeriod);
+        var regular = records.stream().filter(r -> r.exited == null && r.kind != ContainerKind.SIDECAR).toList();
+        if (!regular.isEmpty()) {
+            try (var scope = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                for (var r : regular) {
+                    engine.event(pod, r.name, "Normal", "Killing", "Stopping container " + r.name);
+                    scope.submit(() -> engine.containers().stop(r, remaining(deadline)));
+                }
+            }
+        }
+        var sidecars = new ArrayList<>(records.stream().filter(r -> r.exited == null && r.kind == ContainerKind.SIDECAR).toList());
+        sidecars.sort((a, b) -> Integer.compare(index(b.name), index(a.name)));
+        for (var r : sidecars) {
+            engine.event(pod, r.name, "Normal", "Killing", "Stopping container " + r.name);
+            engine.containers().stop(r, remaining(deadline));
+        }
+        records.forEach(engine.containers()::refresh);
+        removeSandbox();
+    }
+
+    private Duration remaining(Instant deadline) {
+        Duration d = Duration.between(engine.clock().instant(), deadline);
+        return d.isNegative() ? Duration.ZERO : d;
+    }
+
+    private void removeSandbox() {
+        if (sandbox == null) return;
+        try {
+            engine.sandboxes().remove(sandbox, paths);
+        } catch (Exception e) {
+            engine.log(pod, "failed to remove sandbox: " + e.getMessage());
+        }
+        sandbox = null;
+    }
+
+    /** Final teardown: every container released, the sandbox and volumes removed. Idempotent. */
+    private void stopEverything() {
+        for (var r : records) {
+            if (r.exited == null) engine.containers().stop(r, Duration.ZERO);
+            engine.containers().release(r);
+        }
+        removeSandbox();
+        if (volumes != null) {
+            try {
+                engine.volumes().tearDown(pod, paths);
+            } catch (RuntimeException e) {
+                engine.log(pod, "failed to tear down volumes: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Removes what is left after the pod finished: logs and the pod's data directory. */
+    void removeFiles() {
+        try {
+            FileTree.deleteRecursively(paths.dataDir());
+            FileTree.deleteRecursively(paths.runDir());
+        } catch (java.io.IOException e) {
+            engine.log(pod, "failed to remove pod directories: " + e.getMessage());
+        }
+        engine.backoff().resetPod(uid);
+    }
+
+    ObservedPod observed() {
+        var sb = Optional.ofNullable(sandbox).map(s -> new ObservedSandbox(s.id(), engine.sandboxes().alive(s), s.createdAt()));
+        return new ObservedPod(sb, records.stream().map(ContainerRecord::observed).toList());
+    }
+
+    private Optional<ContainerRecord> latestRecord(String name) {
+        ContainerRecord best = null;
+        for (var r : records) if (r.name.equals(name) && (best == null || r.attempt > best.attempt)) best = r;
+        return Optional.ofNullable(best);
+    }
+
+    private Container container(String name) {
+        for (Container c : pod.getSpec().getInitContainers()) if (c.getName().equals(name)) return c;
+        for (Container c : pod.getSpec().getContainers()) if (c.getName().equals(name)) return c;
+        throw new IllegalArgumentException("no container " + name);
+    }
+
+    private ContainerKind kind(Container c) {
+        if (pod.getSpec().getContainers().contains(c)) return ContainerKind.REGULAR;
+        return PodPlanner.isSidecar(c) ? ContainerKind.SIDECAR : ContainerKind.INIT;
+    }
+
+    private int index(String name) {
+        var inits = pod.getSpec().getInitContainers();
+        for (int i = 0; i < inits.size(); i++) if (inits.get(i).getName().equals(name)) return i;
+        return -1;
+    }
+
+    static boolean isExited(RuntimeState s) { return s instanceof RuntimeState.Exited; }
+}

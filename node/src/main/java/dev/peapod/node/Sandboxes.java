@@ -1,0 +1,111 @@
+package dev.peapod.node;
+
+import dev.peapod.oci.Cgroups;
+import dev.peapod.oci.CreateRequest;
+import dev.peapod.oci.Mounter;
+import dev.peapod.oci.OciRuntime;
+import io.fabric8.kubernetes.api.model.Pod;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+
+/**
+ * Creates and removes pod sandboxes: pod directories, managed {@code /etc/hosts} and
+ * {@code /etc/hostname}, the pod's {@code /dev/shm} tmpfs, the pod cgroup and the infra process.
+ * Every step registers its undo at once ({@link Rollback}).
+ */
+final class Sandboxes {
+    private final OciRuntime oci;
+    private final Mounter mounter;
+    private final Cgroups cgroups;
+    private final Path infraRootfs;
+    private final dev.peapod.node.spec.HostFacts host;
+
+    Sandboxes(OciRuntime oci, Mounter mounter, Cgroups cgroups, Path runDir, dev.peapod.node.spec.HostFacts host) {
+        this.oci = oci;
+        this.mounter = mounter;
+        this.cgroups = cgroups;
+        this.infraRootfs = runDir.resolve("infra-rootfs");
+        this.host = host;
+    }
+
+    static String podCgroup(String podUid) { return "/peapod/pod-" + podUid; }
+
+    Sandbox create(Pod pod, PodPaths paths) throws IOException {
+        String uid = pod.getMetadata().getUid();
+        try (var rollback = new Rollback()) {
+            Files.createDirectories(paths.runDir());
+            rollback.add(() -> FileTree.deleteRecursively(paths.runDir()));
+            Files.writeString(paths.hosts(), HostsFile.content(pod, null));
+            Files.writeString(paths.hostname(), HostsFile.hostname(pod) + "\n");
+            writeResolvConf(paths.resolvConf());
+
+            String cgroup = podCgroup(uid);
+            cgroups.create(cgroup);
+            rollback.add(() -> cgroups.remove(cgroup));
+
+            // One /dev/shm per pod, shared by its containers: POSIX shared memory across containers
+            // works because they all see the same tmpfs (SysV IPC through the shared IPC namespace).
+            Files.createDirectories(paths.shm());
+            mounter.mountTmpfs(paths.shm(), "mode=1777,size=65536k");
+            rollback.add(() -> mounter.unmount(paths.shm(), true));
+
+            ensureInfraRootfs();
+            String id = ContainerIds.next();
+            Path bundle = paths.bundle(id);
+            Files.createDirectories(bundle);
+            var spec = InfraSpec.of(infraRootfs.toString(), HostsFile.hostname(pod), cgroup + "/" + id, host.nofileHard(), host.minOomScoreAdj());
+            Json.MAPPER.writeValue(bundle.resolve("config.json").toFile(), spec);
+            var created = oci.create(new CreateRequest(id, bundle, bundle.resolve("infra.log"), false));
+            rollback.add(() -> { oci.kill(id, "KILL", true); oci.delete(id, true); });
+            oci.start(id);
+            rollback.commit();
+            return new Sandbox(id, created.pid(), cgroup, Instant.now());
+        }
+    }
+
+    boolean alive(Sandbox sandbox) {
+        return oci.exitCode(sandbox.id()).isEmpty();
+    }
+
+    /** Stops the infra process and removes everything {@link #create} made. Idempotent. */
+    void remove(Sandbox sandbox, PodPaths paths) throws IOException {
+        if (sandbox != null) {
+            oci.kill(sandbox.id(), "KILL", true);
+            oci.delete(sandbox.id(), true);
+        }
+        mounter.unmount(paths.shm(), true);
+        if (sandbox != null) cgroups.remove(sandbox.cgroupPath());
+        FileTree.deleteRecursively(paths.runDir());
+    }
+
+    private static void writeResolvConf(Path target) throws IOException {
+        // Until pod DNS lands (networking issue) the pod resolves like dnsPolicy Default: the host's resolvers.
+        Path host = Path.of("/etc/resolv.conf");
+        String content = Files.isReadable(host) ? Files.readString(host) : "";
+        Files.writeString(target, content, StandardCharsets.UTF_8);
+    }
+
+    /** A read-only root holding only the static catatonit binary, shared by every infra container. */
+    private void ensureInfraRootfs() throws IOException {
+        Path bin = infraRootfs.resolve(InfraSpec.BINARY.substring(1));
+        if (Files.isExecutable(bin)) return;
+        Path tmp = infraRootfs.resolveSibling("infra-rootfs.tmp-" + ProcessHandle.current().pid());
+        FileTree.deleteRecursively(tmp);
+        Files.createDirectories(tmp.resolve("proc"));
+        Files.createDirectories(tmp.resolve("dev"));
+        Path catatonit = HostBinaries.find("catatonit");
+        Files.copy(catatonit, tmp.resolve(InfraSpec.BINARY.substring(1)), StandardCopyOption.COPY_ATTRIBUTES);
+        Files.setPosixFilePermissions(tmp.resolve(InfraSpec.BINARY.substring(1)), PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            Files.move(tmp, infraRootfs, StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException raced) {
+            FileTree.deleteRecursively(tmp);
+        }
+    }
+}

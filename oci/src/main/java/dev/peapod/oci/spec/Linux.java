@@ -1,0 +1,93 @@
+package dev.peapod.oci.spec;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Linux-specific configuration (config-linux.md). Lists that the spec makes optional are left
+ * out of the JSON when empty, which the spec treats the same as absent.
+ *
+ * @param namespaces    namespaces to create (no path) or join (path); a type left out is shared
+ *                      with the runtime's own
+ * @param uidMappings   user-namespace uid mappings
+ * @param gidMappings   user-namespace gid mappings
+ * @param resources     cgroup limits
+ * @param cgroupsPath   the container's cgroup, absolute or relative to the runtime's
+ * @param sysctl        kernel parameters set in the container's namespaces
+ * @param maskedPaths   paths over which the runtime mounts /dev/null (files) or an empty tmpfs
+ * @param readonlyPaths paths the runtime remounts read-only
+ * @param seccomp       seccomp filter; null means none
+ * @param mountLabel    SELinux label for mounts
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonPropertyOrder({"namespaces", "uidMappings", "gidMappings", "resources", "cgroupsPath", "sysctl",
+        "maskedPaths", "readonlyPaths", "seccomp", "mountLabel"})
+public record Linux(List<Namespace> namespaces,
+                    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<IdMapping> uidMappings,
+                    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<IdMapping> gidMappings,
+                    Resources resources, String cgroupsPath,
+                    @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> sysctl,
+                    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> maskedPaths,
+                    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> readonlyPaths,
+                    Seccomp seccomp, String mountLabel) {
+
+    public Linux {
+        namespaces = namespaces == null ? List.of() : List.copyOf(namespaces);
+        uidMappings = uidMappings == null ? List.of() : List.copyOf(uidMappings);
+        gidMappings = gidMappings == null ? List.of() : List.copyOf(gidMappings);
+        sysctl = sysctl == null ? Map.of() : Map.copyOf(sysctl);
+        maskedPaths = maskedPaths == null ? List.of() : List.copyOf(maskedPaths);
+        readonlyPaths = readonlyPaths == null ? List.of() : List.copyOf(readonlyPaths);
+    }
+
+    /**
+     * One namespace (config-linux.md "Namespaces").
+     *
+     * @param type {@code pid}, {@code network}, {@code mount}, {@code ipc}, {@code uts},
+     *             {@code user} or {@code cgroup}
+     * @param path a namespace file to join ({@code /proc/<pid>/ns/net}); null creates a new one
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonPropertyOrder({"type", "path"})
+    public record Namespace(String type, String path) {
+        public static Namespace create(String type) { return new Namespace(type, null); }
+        public static Namespace join(String type, String path) { return new Namespace(type, path); }
+    }
+
+    /** A user-namespace id mapping (config-linux.md "User namespace mappings"). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonPropertyOrder({"containerID", "hostID", "size"})
+    public record IdMapping(long containerID, long hostID, long size) {}
+
+    /**
+     * A minimal seccomp filter (config-linux.md "Seccomp"); the full profile comes with the
+     * security-context work.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonPropertyOrder({"defaultAction", "architectures", "syscalls"})
+    public record Seccomp(String defaultAction,
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> architectures,
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Syscall> syscalls) {
+        public Seccomp {
+            architectures = architectures == null ? List.of() : List.copyOf(architectures);
+            syscalls = syscalls == null ? List.of() : List.copyOf(syscalls);
+        }
+    }
+
+    /** One seccomp rule: an action for a set of syscall names. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonPropertyOrder({"names", "action", "errnoRet"})
+    public record Syscall(List<String> names, String action, Long errnoRet) {
+        public Syscall {
+            names = names == null ? List.of() : List.copyOf(names);
+        }
+    }
+}
