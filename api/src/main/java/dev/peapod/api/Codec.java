@@ -47,6 +47,14 @@ import java.util.Map;
  * classes would swallow unknown fields into {@code additionalProperties}, so their any-setters are
  * switched off and unknown fields are collected (with Kubernetes-style paths) instead; scalars are
  * never coerced ({@code "80"} is not an int, {@code 8080} is not a string, as in Go's encoding/json).
+ *
+ * <p>YAML output quotes by YAML 1.1 rules ({@link Yaml11QuotingChecker}) and escapes odd line breaks
+ * ({@link KubeYamlFactory}), so printed text reads back identically ({@code RoundTripTest}).
+ *
+ * <p>Cost, measured on the build host (JDK 25, no CDS archive for the app): building the mapper takes
+ * ~120 ms and the first Pod ~200 ms more, nearly all class loading (~2,600 classes, 430 of them
+ * fabric8 model classes reachable from Pod). Later documents take a few milliseconds. An AOT cache
+ * (JEP 483) in the launcher is the lever for CLI start-up; nothing here scans the classpath.
  * Immutable after construction, therefore thread-safe.
  */
 final class Codec {

@@ -17,10 +17,12 @@ import io.fabric8.kubernetes.api.model.Secret;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -96,7 +98,41 @@ final class ObjectDecoder {
         if (!unknown.isEmpty()) {
             throw new ManifestException(source + ": " + subject + ": " + strictError(unknown));
         }
+        String badBytes = switch (value) {
+            case Secret secret -> firstBadBase64("data", secret.getData());
+            case ConfigMap cm -> firstBadBase64("binaryData", cm.getBinaryData());
+            default -> null;
+        };
+        if (badBytes != null) {
+            throw new ManifestException(source + ": " + subject + ": failed to decode " + badBytes + ": illegal base64 data");
+        }
         return value;
+    }
+
+    /** Secret.data and ConfigMap.binaryData are []byte in Go, so their text must be base64 (RFC 4648, padded). */
+    private static String firstBadBase64(String field, Map<String, String> values) {
+        if (values == null) {
+            return null;
+        }
+        for (Map.Entry<String, String> e : new TreeMap<>(values).entrySet()) {
+            if (!isPaddedBase64(e.getValue() == null ? "" : e.getValue())) {
+                return field + "[" + e.getKey() + "]";
+            }
+        }
+        return null;
+    }
+
+    /** Go's StdEncoding insists on padding; Java's decoder alone would accept unpadded text. */
+    private static boolean isPaddedBase64(String v) {
+        if (v.length() % 4 != 0) {
+            return false;
+        }
+        try {
+            Base64.getDecoder().decode(v);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** kube-apiserver's wording: {@code strict decoding error: unknown field "a", unknown field "b"}. */

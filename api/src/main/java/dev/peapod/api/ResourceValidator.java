@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * {@code ValidateContainerResourceRequirements}: resource names, non-negative (and for extended
@@ -149,7 +150,7 @@ final class ResourceValidator {
             }
             if (!podClaims.contains(name)) {
                 String detail = "must be one of the names in pod.spec.resourceClaims"
-                        + (podClaims.isEmpty() ? " which is empty" : ": " + String.join(", ", new java.util.TreeSet<>(podClaims)));
+                        + (podClaims.isEmpty() ? " which is empty" : ": " + String.join(", ", new TreeSet<>(podClaims)));
                 errs.add(new FieldError(p.index(i).value(), FieldError.Type.NOT_FOUND, name, detail));
             }
         }

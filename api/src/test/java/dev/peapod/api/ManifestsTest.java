@@ -158,6 +158,9 @@ class ManifestsTest {
                 argumentSet("a malformed quantity",
                         POD + "    resources: {limits: {cpu: lots}}\n",
                         "pod.yaml: Pod \"web\": failed to decode spec.containers[0].resources.limits[cpu]: " + Quantities.FORMAT_ERROR),
+                argumentSet("secret data that is not base64",
+                        "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: {ok: aGk=, token: not-base64}\n",
+                        "pod.yaml: Secret \"s\": failed to decode data[token]: illegal base64 data"),
                 argumentSet("an object where a list belongs",
                         "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers: {name: app}\n",
                         "pod.yaml: Pod \"web\": failed to decode spec.containers: expected a list, got an object"),
@@ -199,6 +202,14 @@ class ManifestsTest {
         assertThatThrownBy(() -> Manifests.parse(text, "pod.yaml"))
                 .isInstanceOf(ManifestException.class)
                 .hasMessage(message);
+    }
+
+    @Test
+    void secretDataStaysBase64AndStringDataStaysText() {
+        Secret s = (Secret) Manifests.parse("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n"
+                + "data: {token: aGk=}\nstringData: {plain: not base64 at all}\n", "s.yaml").getFirst();
+        assertThat(s.getData()).containsEntry("token", "aGk=");
+        assertThat(s.getStringData()).containsEntry("plain", "not base64 at all");
     }
 
     @Test

@@ -39,11 +39,6 @@ final class Subcommands {
         }
     }
 
-    /** Every subcommand for real (the AOT training run loads them all). */
-    static void registerAll(CommandLine root, CliContext context) {
-        for (Entry e : ALL) root.addSubcommand(e.name(), e.create().apply(context));
-    }
-
     /** The first argument that is not an option: the root's options take no values, so this is the subcommand. */
     static String selectedName(List<String> args) {
         for (String a : args) {

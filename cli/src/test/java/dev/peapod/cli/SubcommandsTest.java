@@ -1,6 +1,7 @@
 package dev.peapod.cli;
 
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 import java.util.List;
 
@@ -29,9 +30,8 @@ class SubcommandsTest {
 
     @Test
     void everyEntryBuildsACommandWithTheNameItIsRegisteredUnder() {
-        var root = Main.commandLine(context);
-        Subcommands.ALL.forEach(e -> root.getSubcommands().remove(e.name()));
-        Subcommands.registerAll(root, context);
+        var root = new CommandLine(new RootCommand().spec);
+        Subcommands.ALL.forEach(e -> root.addSubcommand(e.name(), e.create().apply(context)));
         for (var e : Subcommands.ALL) {
             var sub = root.getSubcommands().get(e.name());
             assertThat(sub.getCommandSpec().userObject()).as(e.name()).isNotNull();

@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
@@ -247,7 +246,7 @@ final class LayerUnpacker {
     }
 
     private static void setTimes(Path target, FileTime mtime) throws IOException {
-        Files.getFileAttributeView(target, BasicFileAttributeView.class, NOFOLLOW_LINKS).setTimes(mtime, mtime, null);
+        LibC.lutimes(target, mtime);
     }
 
     private ImageException escapes(String name) {

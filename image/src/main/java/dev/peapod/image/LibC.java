@@ -15,11 +15,13 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 
 /**
  * The few libc calls java.nio cannot make, through the FFM API: device nodes and FIFOs
  * ({@code mknod}), ownership of symlinks ({@code lchown}), set-id and sticky mode bits
- * ({@code chmod}) and extended attributes on the link itself ({@code l*xattr}). Linux x86_64 and
+ * ({@code chmod}), times of links and FIFOs ({@code utimensat}) and extended attributes on the
+ * link itself ({@code l*xattr}). Linux x86_64 and
  * aarch64 ABI: mode_t, uid_t and gid_t are 32 bits, dev_t and size_t 64 bits.
  */
 final class LibC {
@@ -38,6 +40,10 @@ final class LibC {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle LGETXATTR = errnoCall("lgetxattr",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+    private static final MethodHandle UTIMENSAT = errnoCall("utimensat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    private static final int AT_FDCWD = -100;
+    private static final int AT_SYMLINK_NOFOLLOW = 0x100;
     private static final MethodHandle STRERROR = LINKER.downcallHandle(
             LINKER.defaultLookup().find("strerror").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
@@ -85,6 +91,27 @@ final class LibC {
             MemorySegment state = arena.allocate(CAPTURE);
             int rc = (int) CHMOD.invokeExact(state, arena.allocateFrom(path.toString()), mode);
             check(rc, state, "chmod", path);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * Sets access and modification time without following a symlink and without opening the
+     * file: java.nio opens it for futimens, which blocks forever on a FIFO.
+     */
+    static void lutimes(Path path, FileTime time) throws IOException {
+        java.time.Instant instant = time.toInstant();
+        long seconds = instant.getEpochSecond();
+        long nanos = instant.getNano();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            MemorySegment times = arena.allocateFrom(JAVA_LONG, seconds, nanos, seconds, nanos);
+            int rc = (int) UTIMENSAT.invokeExact(state, AT_FDCWD, arena.allocateFrom(path.toString()), times,
+                    AT_SYMLINK_NOFOLLOW);
+            check(rc, state, "utimensat", path);
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

@@ -156,16 +156,23 @@ public final class LocalImageStore implements Images {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A layer that occurs twice (old Docker builds repeat the empty layer) is listed once, at
+     * its topmost position: overlayfs refuses a lowerdir given twice ("overlapping lowerdir
+     * path"), and the lower copy can add nothing the upper copy does not already show.
+     */
     @Override
     public List<Path> layerDirs(Image image) {
-        List<Path> dirs = new ArrayList<>();
+        Set<Path> dirs = new LinkedHashSet<>();
         for (String diffId : image.diffIds().reversed()) {
             if (!layers.has(diffId)) {
                 unpackAgain(diffId);
             }
             dirs.add(layers.path(diffId));
         }
-        return dirs;
+        return List.copyOf(dirs);
     }
 
     /** A layer directory went missing (deleted by hand, or a crash): unpack it from its blob. */

@@ -11,8 +11,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The store's writer lock: a {@link ReentrantLock} per root for threads of this JVM (a JVM may
  * hold only one {@link FileLock} per file, OverlappingFileLockException otherwise) plus an
- * exclusive {@code flock}-style lock on {@code root/lock} for other processes (a CLI next to a
- * daemon). Blocking; reentrant for the holding thread.
+ * exclusive {@link FileChannel#lock()} on {@code root/lock} for other processes (a CLI next to a
+ * daemon). On Linux that is an fcntl record lock, released by the kernel if the process dies, and
+ * not seen by flock(1). Blocking; reentrant for the holding thread.
  */
 final class StoreLock {
     private static final ConcurrentHashMap<Path, ReentrantLock> LOCAL = new ConcurrentHashMap<>();

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,6 +24,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 class LayerUnpackerTest {
     @TempDir
     Path dir;
+
+    /** Our own cleanup, without following the absolute symlinks the layers contain. */
+    @AfterEach
+    void cleanUp() throws IOException {
+        try (var entries = Files.list(dir)) {
+            for (Path p : entries.toList()) {
+                FileTrees.deleteRecursively(p);
+            }
+        }
+    }
 
     private LayerUnpacker.Result unpack(byte[] blob) {
         return new LayerUnpacker(dir, "sha256:test").unpack(new ByteArrayInputStream(blob));
@@ -111,6 +122,14 @@ class LayerUnpackerTest {
         assertThat(Files.readString(dir.resolve("b"))).isEqualTo("file now");
         assertThat(Files.readString(dir.resolve("c/x"))).as("a directory entry keeps the directory").isEqualTo("x");
         assertThat(mode(dir.resolve("c")) & 07777).isEqualTo(0755);
+    }
+
+    @Test
+    void aHardLinkToASymlinkLinksTheSymlinkItself() throws IOException {
+        unpack(tar(t -> t.symlink("s", "/etc/passwd").hardlink("h", "s")));
+
+        assertThat(Files.isSymbolicLink(dir.resolve("h"))).isTrue();
+        assertThat(Files.readSymbolicLink(dir.resolve("h"))).isEqualTo(Path.of("/etc/passwd"));
     }
 
     @Test

@@ -119,6 +119,29 @@ class LocalImageStoreTest {
     }
 
     @Test
+    void followsLinksInsideDockerSaveArchivesAndListsARepeatedLayerOnce() throws IOException {
+        byte[] config = config(diffIds(List.of(BASE, APP, BASE)), List.of("sh"), Map.of());
+        var manifest = TestArchives.JSON.createArrayNode().addObject();
+        manifest.put("Config", TestArchives.hex(config) + ".json");
+        manifest.set("Layers", TestArchives.JSON.valueToTree(List.of("l1/layer.tar", "l2/layer.tar", "l3/layer.tar")));
+        manifest.set("RepoTags", TestArchives.JSON.valueToTree(List.of("dup:1")));
+        byte[] archive = tar(t -> t.file("manifest.json", new String(TestArchives.bytes(List.of(manifest)),
+                        java.nio.charset.StandardCharsets.UTF_8))
+                .file(TestArchives.hex(config) + ".json", config, 0644, 0, 0)
+                .file("l1/layer.tar", BASE.blob(), 0644, 0, 0)
+                .file("l2/layer.tar", APP.blob(), 0644, 0, 0)
+                .symlink("l3", "l1")
+                .hardlink("other/copy.tar", "l1/layer.tar"));
+
+        Image image = store.load(TestArchives.write(tmp, "dup.tar", archive)).getFirst();
+
+        assertThat(image.diffIds()).hasSize(3);
+        List<Path> dirs = store.layerDirs(image);
+        assertThat(dirs).hasSize(2);
+        assertThat(Files.readString(dirs.getFirst().resolve("etc/os"))).as("BASE at its topmost place").isEqualTo("base");
+    }
+
+    @Test
     void storesWhiteoutsAsOverlayMarkers() throws IOException {
         Layer upper = new Layer(tar(t -> t.file("etc/.wh.os", "").file("bin/.wh..wh..opq", "")), Compression.GZIP);
         Image image = store.load(dockerArchive("wh.tar", List.of("wh"), List.of(BASE, upper))).getFirst();

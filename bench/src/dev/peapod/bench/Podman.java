@@ -1,0 +1,57 @@
+package dev.peapod.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The peer: {@code podman kube play --network none} (podman has no daemon, so every start is a
+ * fresh podman process: this is the comparison the issue asks for). Uses whatever containers.conf
+ * {@code CONTAINERS_CONF} names (bench/run writes one with ulimits this host allows).
+ */
+final class Podman {
+    private static final Duration TIMEOUT = Duration.ofSeconds(120);
+
+    /**
+     * Starts the scenario's pod and returns the wall time of {@code podman kube play} in nanoseconds.
+     * It returns once the init container ran to completion and the other containers were started;
+     * that they run is then checked (not timed).
+     */
+    long play(Scenario s) {
+        var r = Procs.run(TIMEOUT, "podman", "kube", "play", "--network", "none", s.podmanYaml().toString());
+        if (!r.ok()) {
+            down(s);
+            r.requireOk();
+        }
+        requireRunning(s);
+        return r.nanos();
+    }
+
+    /** Stops and removes the pod (not timed), and checks that it is gone. */
+    void down(Scenario s) {
+        Procs.run(TIMEOUT, "podman", "kube", "down", s.podmanYaml().toString());
+        if (Procs.run(TIMEOUT, "podman", "pod", "exists", s.pod()).ok()) {
+            // kube down failed (e.g. interrupted half-way): force it.
+            Procs.run(TIMEOUT, "podman", "pod", "rm", "-f", "-t", "0", s.pod()).requireOk();
+        }
+    }
+
+    /** Every expected container of the pod is running, as podman sees it. */
+    private static void requireRunning(Scenario s) {
+        var r = Procs.run(TIMEOUT, "podman", "ps", "-a", "--filter", "pod=" + s.pod(), "--format", "{{.Names}} {{.State}}").requireOk();
+        var notRunning = new ArrayList<String>();
+        for (String c : s.podmanUp()) {
+            String name = s.pod() + "-" + c;
+            if (!r.output().lines().anyMatch(l -> l.equals(name + " running"))) notRunning.add(name);
+        }
+        if (!notRunning.isEmpty()) {
+            throw new IllegalStateException("failed to start pod " + s.pod() + " with podman: not running: " + notRunning + "; podman ps: " + r.output().strip());
+        }
+    }
+
+    /** Pods named bench-* that podman still has (for the leak check). */
+    static List<String> leftovers() {
+        var r = Procs.run(TIMEOUT, "podman", "pod", "ls", "--format", "{{.Name}}");
+        return r.output().lines().filter(l -> l.startsWith("bench-")).toList();
+    }
+}
