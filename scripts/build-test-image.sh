@@ -23,7 +23,7 @@ EPOCH='1970-01-01T00:00:00Z'
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 
 die() { printf 'build-test-image: %s\n' "$*" >&2; exit 1; }
-usage() { sed -n '2,16s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '2,18s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
 out='' format=oci tag='peapod/busybox:latest'
 envs=() files=()

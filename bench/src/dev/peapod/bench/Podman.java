@@ -38,14 +38,14 @@ final class Podman {
 
     /** Every expected container of the pod is running, as podman sees it. */
     private static void requireRunning(Scenario s) {
-        var r = Procs.run(TIMEOUT, "podman", "ps", "-a", "--filter", "pod=" + s.pod(), "--format", "{{.Names}} {{.State}}").requireOk();
+        var r = Procs.run(TIMEOUT, "podman", "ps", "--filter", "pod=" + s.pod(), "--filter", "status=running", "--format", "{{.Names}}").requireOk();
         var notRunning = new ArrayList<String>();
         for (String c : s.podmanUp()) {
             String name = s.pod() + "-" + c;
-            if (!r.output().lines().anyMatch(l -> l.equals(name + " running"))) notRunning.add(name);
+            if (!r.output().lines().anyMatch(l -> l.equals(name))) notRunning.add(name);
         }
         if (!notRunning.isEmpty()) {
-            throw new IllegalStateException("failed to start pod " + s.pod() + " with podman: not running: " + notRunning + "; podman ps: " + r.output().strip());
+            throw new IllegalStateException("failed to start pod " + s.pod() + " with podman: not running: " + notRunning + "; running: " + r.output().strip());
         }
     }
 

@@ -39,6 +39,10 @@ public final class Main {
     static CommandLine commandLine(CliContext context, String... args) {
         var root = new CommandLine(new RootCommand().spec);
         Subcommands.register(root, context, List.of(args));
+        root.setExecutionStrategy(parsed -> {
+            DataDirs.propagate(parsed);
+            return new CommandLine.RunLast().execute(parsed);
+        });
         root.setExecutionExceptionHandler(Main::onExecutionFailure);
         root.setParameterExceptionHandler(Main::onUsageError);
         root.setExitCodeExceptionMapper(e -> FAILURE);

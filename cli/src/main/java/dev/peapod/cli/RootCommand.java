@@ -4,6 +4,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ScopeType;
 
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code peapod}: global options only; every action is a subcommand (see {@link Subcommands}). */
@@ -20,8 +21,9 @@ final class RootCommand implements Callable<Integer> {
         // looks for it in the parse result of every level.
         spec.addOption(OptionSpec.builder(DEBUG).type(boolean.class).arity("0").defaultValue("false").scopeType(ScopeType.INHERIT)
                 .description("Print stack traces with errors.").build());
-        spec.usageMessage().footer("%nSubcommands that touch state keep it under --data-dir (default "
-                + Specs.DEFAULT_DATA_DIR + ").");
+        // No default here: a subcommand's own --data-dir default applies unless this one is given.
+        spec.addOption(OptionSpec.builder(Specs.DATA_DIR).type(Path.class).paramLabel("DIR")
+                .description("State directory of the subcommand (default: " + Specs.DEFAULT_DATA_DIR + ").").build());
     }
 
     @Override

@@ -39,11 +39,13 @@ final class Subcommands {
         }
     }
 
-    /** The first argument that is not an option: the root's options take no values, so this is the subcommand. */
+    /** The first argument that is neither an option nor the value of the root's {@code --data-dir}. */
     static String selectedName(List<String> args) {
-        for (String a : args) {
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
             if (a.equals("--")) return null;
-            if (!a.startsWith("-")) return a;
+            if (a.equals(Specs.DATA_DIR)) i++;
+            else if (!a.startsWith("-")) return a;
         }
         return null;
     }

@@ -82,6 +82,13 @@ class MainTest {
     }
 
     @Test
+    void dataDirBeforeTheSubcommandReachesIt() {
+        assertThat(run("--data-dir", "/tmp/a", "image", "ls", "-q")).isZero();
+        assertThat(run("--data-dir=/tmp/a", "image", "ls", "--data-dir", "/tmp/b")).isZero();
+        assertThat(openedDataDirs).containsExactly(Path.of("/tmp/a"), Path.of("/tmp/b"));
+    }
+
+    @Test
     void removingOneNameUntagsAndTheLastNameDeletes() {
         assertThat(run("image", "rm", "docker.io/library/busybox:latest")).isZero();
         assertThat(out.toString()).isEqualTo("Untagged: docker.io/library/busybox:latest\n");

@@ -16,6 +16,8 @@ class SubcommandsTest {
         assertThat(Subcommands.selectedName(List.of("up", "pod.yaml"))).isEqualTo("up");
         assertThat(Subcommands.selectedName(List.of("--version"))).isNull();
         assertThat(Subcommands.selectedName(List.of("--", "up"))).isNull();
+        assertThat(Subcommands.selectedName(List.of("--data-dir", "image", "up"))).isEqualTo("up");
+        assertThat(Subcommands.selectedName(List.of("--data-dir=/x", "image"))).isEqualTo("image");
     }
 
     @Test

@@ -24,6 +24,7 @@ import java.nio.file.attribute.FileTime;
  * link itself ({@code l*xattr}). Linux x86_64 and
  * aarch64 ABI: mode_t, uid_t and gid_t are 32 bits, dev_t and size_t 64 bits.
  */
+@SuppressWarnings("restricted") // FFM downcalls are this class's purpose; surefire runs with --enable-native-access
 final class LibC {
     static final int S_IFCHR = 0020000;
     static final int S_IFIFO = 0010000;

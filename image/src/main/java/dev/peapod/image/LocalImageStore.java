@@ -74,7 +74,7 @@ public final class LocalImageStore implements Images {
         if (baseName != null) {
             ImageReference.parse(baseName); // fail early on a bad base name
         }
-        try (StoreLock.Held held = lock.acquire()) {
+        try (StoreLock.Held _ = lock.acquire()) {
             StoreIndex.Data index = prepareWrite();
             ImageLoader loader = new ImageLoader(blobs, layers, index);
             try (StagedArchive staged = StagedArchive.stage(archive, FileTrees.tempSibling(tmpDir))) {
@@ -133,7 +133,7 @@ public final class LocalImageStore implements Images {
      */
     @Override
     public boolean remove(String reference) {
-        try (StoreLock.Held held = lock.acquire()) {
+        try (StoreLock.Held _ = lock.acquire()) {
             StoreIndex.Data index = prepareWrite();
             Optional<Lookup.Match> match = Lookup.find(index, reference);
             if (match.isEmpty()) {
@@ -177,7 +177,7 @@ public final class LocalImageStore implements Images {
 
     /** A layer directory went missing (deleted by hand, or a crash): unpack it from its blob. */
     private void unpackAgain(String diffId) {
-        try (StoreLock.Held held = lock.acquire()) {
+        try (StoreLock.Held _ = lock.acquire()) {
             if (layers.has(diffId)) {
                 return;
             }

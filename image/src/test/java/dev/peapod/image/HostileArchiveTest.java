@@ -65,6 +65,8 @@ class HostileArchiveTest {
                         "diff_id mismatch"),
                 Arguments.of("config digest mismatch", (Supplier<byte[]>) HostileArchiveTest::dockerWithWrongConfigName,
                         "digest mismatch"),
+                Arguments.of("manifest names a path outside", (Supplier<byte[]>) HostileArchiveTest::dockerConfigOutside,
+                        "entry \"../../etc/passwd\" escapes the archive"),
                 Arguments.of("archive entry ../x", (Supplier<byte[]>) () -> withExtraEntry(t -> t.file("../x", "x")),
                         "entry \"../x\" escapes the archive"),
                 Arguments.of("archive entry /abs", (Supplier<byte[]>) () -> withExtraEntry(t -> t.file("/etc/cron.d/x", "x")),
@@ -117,6 +119,14 @@ class HostileArchiveTest {
         byte[] archive = TestArchives.dockerSave(List.of("evil"), config, layers);
         return TestArchives.replaceEntry(archive, TestArchives.hex(config) + ".json",
                 config(diffIds(layers), List.of("rm", "-rf", "/"), Map.of()));
+    }
+
+    static byte[] dockerConfigOutside() {
+        List<Layer> layers = List.of(GOOD);
+        byte[] config = config(diffIds(layers), List.of("sh"), Map.of());
+        String manifest = "[{\"Config\":\"../../etc/passwd\",\"RepoTags\":[\"evil\"],\"Layers\":[\"layer0/layer.tar\"]}]";
+        return TestArchives.replaceEntry(TestArchives.dockerSave(List.of("evil"), config, layers), "manifest.json",
+                manifest.getBytes(StandardCharsets.UTF_8));
     }
 
     static byte[] withExtraEntry(java.util.function.Consumer<TestArchives.Tar> extra) {

@@ -58,7 +58,7 @@ final class Containers {
                 image.config().stopSignal());
         boolean ok = false;
         try {
-            Path bundle = ctx.paths().bundle(id);
+            Path bundle = bundle(ctx, id);
             Path rootfs = bundle.resolve("rootfs");
             Path rw = ctx.paths().writable(id);
             Files.createDirectories(rootfs);
@@ -76,27 +76,33 @@ final class Containers {
             record.cleanups.add(() -> Files.deleteIfExists(termLog));
             specs.write(bundle, new SpecWriter.Request(ctx, c, image.config(), rootfs, mounts, env, termLog, id));
             record.createdAt = Instant.now();
-            oci.create(new CreateRequest(id, bundle, log, false));
-            record.cleanups.add(() -> oci.delete(id, true));
-            exits.watch(id, onExit);
-            record.cleanups.add(() -> exits.forget(id));
             ok = true;
+        } catch (dev.peapod.node.spec.SpecException e) {
+            throw new ContainerStartException(e.reason(), e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
-            throw new ContainerStartException(e instanceof OciException ? "CreateContainerError" : "CreateContainerConfigError",
-                    "failed to create container " + c.getName() + ": " + e.getMessage(), e);
+            throw new ContainerStartException("CreateContainerConfigError",
+                    "failed to prepare container " + c.getName() + ": " + e.getMessage(), e);
         } finally {
             if (!ok) release(record);
         }
+        // Runtime create + start together are CRI's StartContainer: a failure here is a
+        // container that exited at once (StartError, exit 128, as containerd reports it), so that
+        // the restart policy and CrashLoopBackOff apply (kubelet's RunContainerError).
         try {
+            oci.create(new CreateRequest(id, bundle(ctx, id), log, false));
+            record.cleanups.add(() -> oci.delete(id, true));
+            exits.watch(id, onExit);
+            record.cleanups.add(() -> exits.forget(id));
             oci.start(id);
             record.startedAt = Instant.now();
         } catch (OciException e) {
-            Instant now = Instant.now();
-            record.exited = new RuntimeState.Exited(128, null, now, "StartError", e.getMessage());
+            record.exited = new RuntimeState.Exited(128, null, Instant.now(), "StartError", e.getMessage());
             release(record);
         }
         return record;
     }
+
+    private static Path bundle(PodContext ctx, String id) { return ctx.paths().bundle(id); }
 
     private Image resolveImage(Container c) throws ContainerStartException {
         var image = images.resolve(c.getImage());

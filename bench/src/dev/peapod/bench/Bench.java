@@ -1,0 +1,174 @@
+package dev.peapod.bench;
+
+import dev.peapod.node.NodeConfig;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Pod start latency, Peapod side by side with {@code podman kube play}; run by bench/run, which
+ * sets up the host, the image and the podman configuration first.
+ *
+ * <p>Two phases, each interleaving the two sides run by run (alternating which goes first) so that
+ * drift on a shared machine hits both alike:
+ * <ol>
+ *   <li>warm: one Peapod engine in this JVM, timed from {@code engine.run} to all containers up,
+ *       against the wall time of {@code podman kube play};</li>
+ *   <li>cold: the whole {@code ./peapod up} command, timed from the fork to its last
+ *       "started" line, against a fresh set of {@code podman kube play} samples.</li>
+ * </ol>
+ * Prints progress on stderr, the table and the two summary lines on stdout. Exit 0, or 1 when a
+ * run failed or something leaked, 130 when stopped by a signal.
+ */
+public final class Bench {
+    private static final Duration SETTLE = Duration.ofSeconds(5);
+    private static final String NOTES = """
+            %d runs per cell after warm-up runs, interleaved with the other side; milliseconds, p50/p90 by linear \
+            interpolation. Warm engine: Peapod from `engine.run(pod)` to the status showing init containers \
+            terminated and sidecar and app running, one engine kept warm; podman: wall time of \
+            `podman kube play --network none` (podman has no warm engine). Cold up: `./peapod up` from exec to \
+            its last `▸ started` line, against podman samples taken in the same phase. Both sides: the same \
+            busybox image, loopback-only network (Peapod has no pod network yet; podman runs with \
+            `--network none`). In the 3-container pod the sidecar is a native sidecar for Peapod and a \
+            second regular container for podman, which has no native sidecars.""";
+
+    record Options(int runs, int warmup, Path dataDir, Path pods, Path repo, Path results, Path runDirFile, boolean cold) {
+        static Options parse(String[] args) {
+            var v = new java.util.HashMap<>(java.util.Map.of("--runs", "20", "--warmup", "3",
+                    "--data-dir", "/var/lib/peapod-bench", "--pods", "bench/pods", "--repo", ".",
+                    "--results", "bench/results", "--run-dir-file", ""));
+            boolean cold = true;
+            for (int i = 0; i < args.length; i++) {
+                if (args[i].equals("--no-cold")) cold = false;
+                else if (v.containsKey(args[i]) && i + 1 < args.length) v.put(args[i], args[++i]);
+                else throw new IllegalArgumentException("unknown option or missing value: " + args[i]);
+            }
+            var o = new Options(Integer.parseInt(v.get("--runs")), Integer.parseInt(v.get("--warmup")),
+                    Path.of(v.get("--data-dir")), Path.of(v.get("--pods")), Path.of(v.get("--repo")),
+                    Path.of(v.get("--results")), v.get("--run-dir-file").isEmpty() ? null : Path.of(v.get("--run-dir-file")), cold);
+            if (o.runs < 1 || o.warmup < 0) throw new IllegalArgumentException("--runs must be at least 1 and --warmup at least 0");
+            return o;
+        }
+    }
+
+    private final Options options;
+    private final List<Scenario> scenarios;
+    private final Podman podman = new Podman();
+    private final Report report = new Report();
+    private final NodeConfig config;
+
+    private Bench(Options options) {
+        this.options = options;
+        this.scenarios = Scenario.all(options.pods().toAbsolutePath());
+        this.config = NodeConfig.defaults(options.dataDir());
+    }
+
+    public static void main(String[] args) {
+        Locale.setDefault(Locale.ROOT);
+        Stop.install(Thread.currentThread());
+        int code;
+        try {
+            code = new Bench(Options.parse(args)).run();
+        } catch (Stop.Requested e) {
+            System.err.println("bench: stopped; everything started was stopped and removed");
+            code = 130;
+        } catch (Exception e) {
+            System.err.println("bench: " + e.getMessage());
+            code = Stop.requested() ? 130 : 1;
+        }
+        System.exit(code);
+    }
+
+    private int run() throws Exception {
+        if (options.runDirFile() != null) Files.writeString(options.runDirFile(), config.runDir() + "\n");
+        var warmRows = scenarios.stream().map(s -> report.row("warm engine", s)).toList();
+        try (var warm = new WarmPeapod(options.dataDir())) {
+            phase("warm", warmRows, warm::start);
+        }
+        int leaks = checkLeaks("warm");
+        Report.Row coldThree = null;
+        if (options.cold()) {
+            var cold = new ColdUp(options.repo().toAbsolutePath(), options.dataDir());
+            var coldRows = scenarios.stream().map(s -> report.row("cold `peapod up`", s)).toList();
+            phase("cold", coldRows, s -> coldSample(cold, s));
+            leaks += checkLeaks("cold");
+            coldThree = coldRows.get(1);
+        }
+        String stamp = java.time.LocalDateTime.now().withNano(0).toString().replace(':', '-');
+        report.writeCsv(options.results().resolve("samples-" + stamp + ".csv"));
+        report.print(System.out, options.runs(), NOTES);
+        System.out.println(Report.summary("3-container pod start", warmRows.get(1)));
+        if (coldThree != null) System.out.println(Report.summary("cold up", coldThree));
+        return leaks == 0 ? 0 : 1;
+    }
+
+    interface Side {
+        long start(Scenario s) throws Exception;
+    }
+
+    /** Warm-up runs, then {@code runs} timed runs per scenario, the two sides interleaved. */
+    private void phase(String name, List<Report.Row> rows, Side peapod) throws Exception {
+        for (int i = 0; i < options.warmup(); i++) {
+            for (Scenario s : scenarios) {
+                Stop.check();
+                long a = peapod.start(s);
+                long b = podmanSample(s);
+                progress(name + " warm-up " + (i + 1) + "/" + options.warmup(), s, a, b);
+            }
+        }
+        for (int i = 0; i < options.runs(); i++) {
+            for (int k = 0; k < scenarios.size(); k++) {
+                Scenario s = scenarios.get(k);
+                Stop.check();
+                long a, b;
+                if ((i + k) % 2 == 0) {
+                    a = peapod.start(s);
+                    Leaks.settle(config, SETTLE);
+                    b = podmanSample(s);
+                } else {
+                    b = podmanSample(s);
+                    a = peapod.start(s);
+                }
+                Leaks.settle(config, SETTLE);
+                rows.get(k).peapod().add(a);
+                rows.get(k).podman().add(b);
+                progress(name + " " + (i + 1) + "/" + options.runs(), s, a, b);
+            }
+        }
+    }
+
+    private long podmanSample(Scenario s) throws InterruptedException {
+        try {
+            return podman.play(s);
+        } finally {
+            podman.down(s);
+            Leaks.settle(config, SETTLE);
+        }
+    }
+
+    /** A cold sample; a run during which the launcher rebuilt the project is void and done again (up to 3 times). */
+    private static long coldSample(ColdUp cold, Scenario s) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return cold.up(s);
+            } catch (ColdUp.Rebuilt e) {
+                if (attempt == 3) throw new IllegalStateException("failed to measure peapod up: " + e.getMessage());
+                System.err.println("bench: sample void, the launcher rebuilt during it; running it again");
+            }
+        }
+    }
+
+    private int checkLeaks(String phase) throws IOException {
+        var leaks = Leaks.find(config);
+        leaks.forEach(l -> System.err.println("bench: LEAK after the " + phase + " phase: " + l));
+        return leaks.size();
+    }
+
+    private static void progress(String what, Scenario s, long peapod, long podman) {
+        System.err.printf(Locale.ROOT, "bench: %-16s %-5s peapod %6.1f ms   podman %6.1f ms%n", what, s.key(), peapod / 1e6, podman / 1e6);
+    }
+}
