@@ -39,6 +39,11 @@ public final class Main {
     static CommandLine commandLine(CliContext context, String... args) {
         var root = new CommandLine(new RootCommand().spec);
         Subcommands.register(root, context, List.of(args));
+        return configure(root);
+    }
+
+    /** Execution (root {@code --data-dir} handed down, see {@link DataDirs}), error handling, exit codes. */
+    static CommandLine configure(CommandLine root) {
         root.setExecutionStrategy(parsed -> {
             DataDirs.propagate(parsed);
             return new CommandLine.RunLast().execute(parsed);

@@ -24,7 +24,7 @@ class MultiContainerE2eTest {
                       - name: collector
                         image: peapod/busybox:latest
                         restartPolicy: Always
-                        command: ["tail", "-n", "+1", "-F", "/logs/access.log"]
+                        command: ["sh", "-c", "trap 'exit 0' TERM; tail -n +1 -F /logs/access.log & wait"]
                         volumeMounts: [{name: logs, mountPath: /logs}]
                       containers:
                       - name: web
