@@ -137,6 +137,7 @@ public final class UpCommand implements Callable<Integer> {
             engine.remove(p.getMetadata().getUid());
         }
         out.close();
+        engine.close();
         if (timedOut) return 124;
         if (interrupted.get() != null) return "INT".equals(interrupted.get()) ? 130 : 143;
         return code;

@@ -152,6 +152,7 @@ class RestartAndTerminationE2eTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> waitingReason(h.latest(pull)).equals("ErrImagePull"));
             assertThat(h.latest(never).getStatus().getContainerStatuses().getFirst().getState().getWaiting().getMessage())
                     .isEqualTo("Container image \"example.invalid/nothing:1.0\" is not present with pull policy of Never");
+            await().atMost(Duration.ofSeconds(20)).until(() -> waitingReason(h.latest(pull)).equals("ImagePullBackOff"));
             assertThat(h.latest(pull).getStatus().getContainerStatuses().getFirst().getState().getWaiting().getMessage())
                     .contains("not supported yet");
             assertThat(h.latest(never).getStatus().getPhase()).isEqualTo("Pending");

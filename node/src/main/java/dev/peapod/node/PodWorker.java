@@ -157,8 +157,15 @@ final class PodWorker {
     private void startContainer(String name) {
         Instant retry = retryAt.get(name);
         Instant now = engine.clock().instant();
-        if (retry != null && now.isBefore(retry)) return;
         Container c = container(name);
+        if (retry != null && now.isBefore(retry)) {
+            // kubelet: between pull attempts the reason is ImagePullBackOff (images/image_manager.go).
+            var w = waiting.get(name);
+            if (w != null && w.reason().equals("ErrImagePull")) {
+                waiting.put(name, new Waiting("ImagePullBackOff", "Back-off pulling image \"" + c.getImage() + "\": " + w.message()));
+            }
+            return;
+        }
         ContainerKind kind = kind(c);
         var latest = latestRecord(name);
         int attempt = latest.map(r -> r.attempt + 1).orElse(0);
@@ -177,12 +184,7 @@ final class PodWorker {
                 engine.event(pod, name, "Normal", "Started", "Started container " + name);
             }
         } catch (ContainerStartException e) {
-            String reason = e.reason;
-            if (reason.equals("ErrImagePull") && waiting.containsKey(name)
-                    && waiting.get(name).reason().matches("ErrImagePull|ImagePullBackOff")) {
-                reason = "ImagePullBackOff";
-            }
-            waiting.put(name, new Waiting(reason, e.getMessage()));
+            waiting.put(name, new Waiting(e.reason, e.getMessage()));
             engine.event(pod, name, "Warning", "Failed", "Error: " + e.getMessage());
             Duration delay = engine.backoff().next(Backoff.key(uid, "start:" + name), now);
             retryAt.put(name, now.plus(delay));
