@@ -1,5 +1,6 @@
 package dev.peapod.cli;
 
+import dev.peapod.api.ManifestException;
 import dev.peapod.api.Manifests;
 import dev.peapod.api.PodDefaults;
 import dev.peapod.api.PodValidator;
@@ -29,16 +30,16 @@ final class TrainCommand implements Callable<Integer> {
     static final String NAME = "__train";
     private static final int ROUNDS = 3;
 
+    private static final List<List<String>> CLI_RUNS = List.of(
+            List.of("--version"), List.of("--help"), List.of("image", "--help"), List.of("up", "--help"),
+            List.of("image", "ls"), List.of("image", "ls", "-q", "--data-dir", "/nonexistent"),
+            List.of("image", "ls", "--no-sense"), List.of("no-such-command"), List.of());
+
     final CommandSpec spec = Specs.command(this, NAME, "Exercise the CLI for the AOT cache; no side effects.");
 
     TrainCommand() {
         spec.usageMessage().hidden(true);
     }
-
-    private static final List<List<String>> CLI_RUNS = List.of(
-            List.of("--version"), List.of("--help"), List.of("image", "--help"), List.of("up", "--help"),
-            List.of("image", "ls"), List.of("image", "ls", "-q", "--data-dir", "/nonexistent"),
-            List.of("image", "ls", "--no-sense"), List.of("no-such-command"), List.of());
 
     @Override
     public Integer call() {
@@ -51,8 +52,10 @@ final class TrainCommand implements Callable<Integer> {
                 if (o instanceof Pod pod) {
                     PodDefaults.apply(pod);
                     problems += PodValidator.validate(pod).size();
+                    Manifests.parse(Manifests.toJson(pod), "train-pod.json");
                 }
             }
+            parseBrokenManifest();
             runCommandTree();
         }
         var out = spec.commandLine().getOut();
@@ -60,6 +63,15 @@ final class TrainCommand implements Callable<Integer> {
                 + ROUNDS * CLI_RUNS.size() + " command lines run");
         out.flush();
         return Main.OK;
+    }
+
+    /** Users' typos are a common path: the codec's error reporting is worth having in the cache too. */
+    private static void parseBrokenManifest() {
+        try {
+            Manifests.parse("apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec:\n  containers: [\n", "broken.yaml");
+        } catch (ManifestException expected) {
+            // the point was to run the error path
+        }
     }
 
     private static void runCommandTree() {
