@@ -45,9 +45,12 @@ final class Harness implements AutoCloseable {
     }
 
     Harness(Duration backoffBase, Duration backoffMax, ConfigSource configSource) {
+        this(NodeConfig.defaults(Path.of("/var/lib/peapod-e2e")).withBackoff(backoffBase, backoffMax), configSource);
+    }
+
+    Harness(NodeConfig config, ConfigSource configSource) {
         requireRoot();
-        Path data = Path.of("/var/lib/peapod-e2e");
-        config = NodeConfig.defaults(data).withBackoff(backoffBase, backoffMax);
+        this.config = config;
         host = HostRuntime.open(config);
         ensureImage();
         engine = new Engine(config, host.parts(), listener, configSource, Clock.systemUTC());

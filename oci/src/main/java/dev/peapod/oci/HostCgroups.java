@@ -105,7 +105,7 @@ public final class HostCgroups implements Cgroups {
         List<String> levels = levels(podPath);
         for (Path root : roots) {
             try {
-                Files.createDirectories(resolve(root, podPath));
+                createDirectories(resolve(root, podPath));
                 if (mode == CgroupMode.V2) {
                     enableControllers(root, levels);
                 } else if (cpusetRoot.filter(root::equals).isPresent()) {
@@ -113,6 +113,18 @@ public final class HostCgroups implements Cgroups {
                 }
             } catch (IOException e) {
                 throw new OciException("failed to create cgroup " + podPath + " in " + root + ": " + e, e);
+            }
+        }
+    }
+
+    /** mkdir -p that survives a concurrent {@link #removeEmptyParents} of another pod's teardown. */
+    private static void createDirectories(Path dir) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                Files.createDirectories(dir);
+                return;
+            } catch (java.nio.file.NoSuchFileException e) {
+                if (attempt >= 3) throw e;
             }
         }
     }
@@ -152,9 +164,26 @@ public final class HostCgroups implements Cgroups {
 
     @Override
     public void remove(String podPath) {
-        levels(podPath);
+        List<String> levels = levels(podPath);
         for (Path root : roots) {
             removeTree(resolve(root, podPath));
+            removeEmptyParents(root, levels);
+        }
+    }
+
+    /**
+     * Removes the parents of a pod cgroup ({@code /peapod}) once no pod is left in them, so that
+     * an idle host holds no Peapod cgroup at all. A parent another pod still uses is not empty and
+     * rmdir refuses (ENOTEMPTY/EBUSY): that is fine. {@link #create} retries when it races with this.
+     */
+    private static void removeEmptyParents(Path root, List<String> levels) {
+        for (int depth = levels.size() - 1; depth >= 1; depth--) {
+            Path dir = root.resolve(String.join("/", levels.subList(0, depth)));
+            try {
+                Files.deleteIfExists(dir);
+            } catch (IOException e) {
+                return; // still in use
+            }
         }
     }
 

@@ -1,0 +1,293 @@
+package dev.peapod.node;
+
+import dev.peapod.node.FakeNode.PodFixture;
+import dev.peapod.testing.FakeMounter;
+import dev.peapod.testing.FakeOciRuntime;
+import dev.peapod.testing.OciCall;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+import static dev.peapod.testing.FakeProcess.exit;
+import static dev.peapod.testing.FakeProcess.failCreate;
+import static dev.peapod.testing.FakeProcess.ignoreTerm;
+import static dev.peapod.testing.OciCall.Op.CREATE;
+import static dev.peapod.testing.OciCall.Op.EXIT;
+import static dev.peapod.testing.OciCall.Op.KILL;
+import static dev.peapod.testing.OciCall.Op.START;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The pod worker over stateful fakes: ordering of init containers and sidecars
+ * (https://kubernetes.io/docs/concepts/workloads/pods/init-containers/,
+ * .../sidecar-containers/), restart policies and CrashLoopBackOff
+ * (.../pod-lifecycle/#restart-policy), graceful termination (.../pod-lifecycle/#pod-termination)
+ * and the rollback of half-made containers and sandboxes. No root, no real containers; the
+ * engine runs on the system clock with millisecond backoffs (see {@link FakeNode}).
+ */
+class PodWorkerTest {
+    @TempDir
+    Path tmp;
+    FakeNode node;
+
+    @BeforeEach
+    void setUp() {
+        node = new FakeNode(tmp);
+    }
+
+    /** Whatever a test did, closing the engine must leave the fakes empty. */
+    @AfterEach
+    void tearDown() {
+        node.close();
+        assertThat(node.oci.containers()).as("runtime containers after close").isEmpty();
+        assertThat(node.mounter.mounts()).as("mounts after close").isEmpty();
+        assertThat(node.cgroups.created()).as("cgroups after close").isEmpty();
+    }
+
+    private static ConditionFactory await() {
+        return Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5));
+    }
+
+    @Test
+    void initContainersRunOneAtATimeInOrderAndRegularContainersOnlyAfter() {
+        node.oci.onProgram("init-1", exit(0)).onProgram("init-2", exit(0));
+        Pod pod = node.run(new PodFixture("Always").init("init-1").init("init-2").container("app").container("helper").build());
+
+        await().until(() -> node.running("app") && node.running("helper"));
+
+        assertThat(node.trace(CREATE, START, EXIT)).containsExactly(
+                "CREATE init-1", "START init-1", "EXIT init-1 0",
+                "CREATE init-2", "START init-2", "EXIT init-2 0",
+                "CREATE app", "START app", "CREATE helper", "START helper");
+        await().untilAsserted(() -> {
+            assertThat(node.listener.phase()).isEqualTo("Running");
+            for (String init : List.of("init-1", "init-2")) {
+                var terminated = node.listener.latest(init).orElseThrow().getState().getTerminated();
+                assertThat(terminated.getExitCode()).isZero();
+                assertThat(terminated.getReason()).isEqualTo("Completed");
+            }
+        });
+        assertThat(pod.getMetadata().getUid()).isNotNull();
+    }
+
+    @Test
+    void sidecarsStartBeforeRegularContainersAndStopAfterThemLastDeclaredFirst() throws Exception {
+        node.oci.onProgram("app", exit(0));
+        Pod pod = node.run(new PodFixture("Never").sidecar("proxy").sidecar("logs").container("app").build());
+
+        Pod done = node.finish(pod);
+
+        assertThat(node.trace(CREATE, START, KILL, EXIT)).containsExactly(
+                "CREATE proxy", "START proxy", "CREATE logs", "START logs",
+                "CREATE app", "START app", "EXIT app 0",
+                "KILL logs TERM", "EXIT logs 143", "KILL proxy TERM", "EXIT proxy 143");
+        // Sidecars' own exit codes do not decide the phase (KEP-753).
+        assertThat(done.getStatus().getPhase()).isEqualTo("Succeeded");
+    }
+
+    @Test
+    void failedInitContainerWithRestartPolicyNeverFailsThePodAndNothingElseStarts() throws Exception {
+        node.oci.onProgram("init-1", exit(1));
+        Pod pod = node.run(new PodFixture("Never").init("init-1").init("init-2").container("app").build());
+
+        Pod done = node.finish(pod);
+
+        assertThat(node.trace(CREATE, START, EXIT)).containsExactly("CREATE init-1", "START init-1", "EXIT init-1 1");
+        assertThat(done.getStatus().getPhase()).isEqualTo("Failed");
+        var init = done.getStatus().getInitContainerStatuses().getFirst();
+        assertThat(init.getState().getTerminated().getExitCode()).isEqualTo(1);
+        assertThat(init.getRestartCount()).isZero();
+    }
+
+    @Test
+    void onFailureRestartsAFailingContainerWithBackoffUntilItSucceeds() throws Exception {
+        node.oci.onStart(l -> l.program().equals("app") && l.attempt() < 2, exit(1))
+                .onStart(l -> l.program().equals("app") && l.attempt() >= 2, exit(0));
+        Pod pod = node.run(new PodFixture("OnFailure").container("app").build());
+
+        Pod done = node.finish(pod);
+
+        assertThat(node.trace(START, EXIT)).containsExactly(
+                "START app", "EXIT app 1", "START app", "EXIT app 1", "START app", "EXIT app 0");
+        assertThat(done.getStatus().getPhase()).isEqualTo("Succeeded");
+        assertThat(done.getStatus().getContainerStatuses().getFirst().getRestartCount()).isEqualTo(2);
+        // The first restart is immediate, the second waits the initial backoff (kubelet doBackOff).
+        assertThat(node.listener.events("app", "BackOff")).isNotEmpty();
+        assertThat(node.listener.history("app")).anyMatch(PodWorkerTest::crashLoopBackOff);
+        var calls = node.containerCalls().filter(c -> c.op() == START || c.op() == EXIT).toList();
+        Duration secondWait = Duration.between(calls.get(3).at(), calls.get(4).at());
+        // finishedAt comes from the exit file's mtime, which may be a few ms coarser than the fake's clock.
+        assertThat(secondWait).isGreaterThanOrEqualTo(FakeNode.BACKOFF_BASE.minusMillis(10));
+    }
+
+    @Test
+    void alwaysRestartsACrashingContainerForeverInCrashLoopBackOff() {
+        node.oci.onProgram("app", exit(1));
+        Pod pod = node.run(new PodFixture("Always").container("app").build());
+
+        await().until(() -> node.listener.history("app").stream().anyMatch(s -> s.getRestartCount() >= 4));
+
+        assertThat(node.listener.history("app")).anyMatch(PodWorkerTest::crashLoopBackOff);
+        assertThat(node.listener.phase()).isEqualTo("Running");
+        assertThat(node.engine.finished(pod.getMetadata().getUid())).isNotDone();
+        var restartCounts = node.listener.history("app").stream().map(ContainerStatus::getRestartCount).toList();
+        assertThat(restartCounts).as("restartCount never goes down").isSorted();
+    }
+
+    @Test
+    void terminationStopsRegularContainersFirstKillsWhatIgnoresTermAndStopsSidecarsLast() throws Exception {
+        node.oci.onProgram("stubborn", ignoreTerm());
+        Pod pod = node.run(new PodFixture("Always").sidecar("proxy").sidecar("logs")
+                .container("app").container("stubborn").build());
+        await().until(() -> Stream.of("proxy", "logs", "app", "stubborn").allMatch(node::running));
+
+        Duration grace = Duration.ofMillis(300);
+        node.engine.terminate(pod.getMetadata().getUid(), grace);
+        node.finish(pod);
+
+        List<String> trace = node.trace(KILL, EXIT);
+        assertThat(trace).containsExactlyInAnyOrder(
+                "KILL app TERM", "EXIT app 143",
+                "KILL stubborn TERM", "KILL stubborn KILL", "EXIT stubborn 137",
+                "KILL logs TERM", "EXIT logs 143", "KILL proxy TERM", "EXIT proxy 143");
+        assertThat(trace).containsSubsequence("KILL stubborn TERM", "KILL stubborn KILL", "EXIT stubborn 137",
+                "KILL logs TERM", "EXIT logs 143", "KILL proxy TERM", "EXIT proxy 143");
+        assertThat(trace).containsSubsequence("EXIT app 143", "KILL logs TERM");
+        var calls = node.containerCalls().toList();
+        Duration waited = Duration.between(find(calls, "KILL stubborn TERM").at(), find(calls, "KILL stubborn KILL").at());
+        assertThat(waited).as("SIGKILL only after the grace period").isGreaterThanOrEqualTo(grace.minusMillis(50));
+    }
+
+    @Test
+    void aRuntimeCreateFailureReleasesEverythingMadeForThatContainer() {
+        node.oci.onProgram("broken", failCreate("crun: executable file `broken` not found in $PATH"));
+        Pod pod = node.run(new PodFixture("Always").container("app").container("broken").build());
+
+        await().until(() -> failedCreates("broken").size() >= 2);
+
+        PodPaths paths = node.paths(pod);
+        List<String> ids = failedCreates("broken");
+        await().untilAsserted(() -> {
+            for (String id : ids) {
+                assertThat(node.mounter.history()).as("the rootfs of " + id + " was mounted")
+                        .anyMatch(m -> m.type().equals("overlay") && m.target().equals(paths.bundle(id).resolve("rootfs")));
+                assertThat(node.mounter.mounted()).noneMatch(p -> p.toString().contains(id));
+                assertThat(paths.bundle(id)).doesNotExist();
+                assertThat(paths.writable(id)).doesNotExist();
+                assertThat(paths.terminationLog(id)).doesNotExist();
+            }
+        });
+        assertThat(node.running("app")).as("the pod itself keeps running").isTrue();
+        assertThat(node.listener.events("broken", "Failed"))
+                .anyMatch(e -> e.message().contains("executable file `broken` not found"));
+    }
+
+    @Test
+    void aSubPathMountFailureReleasesTheRootfsMountedBeforeIt() {
+        node.mounter.failMountsWhere(p -> p.toString().contains("/subpaths/"), "injected bind failure");
+        Pod pod = node.run(new PodFixture("Always").emptyDir("data", null)
+                .container("writer", new VolumeMountBuilder().withName("data").withMountPath("/logs").withSubPath("logs").build())
+                .build());
+
+        await().until(() -> overlays(node.mounter).size() >= 2);
+
+        await().untilAsserted(() -> {
+            for (Path rootfs : overlays(node.mounter)) assertThat(node.mounter.mounted()).doesNotContain(rootfs);
+        });
+        assertThat(node.oci.calls()).noneMatch(c -> c.program().equals("writer"));
+        assertThat(node.listener.latest("writer").orElseThrow().getState().getWaiting().getReason())
+                .isEqualTo("CreateContainerConfigError");
+        assertThat(node.listener.events("writer", "Failed")).anyMatch(e -> e.message().contains("injected bind failure"));
+        Path subPaths = node.paths(pod).runDir().resolve("subpaths");
+        assertThat(subPaths.toFile().list()).as("staging points left under " + subPaths).isNullOrEmpty();
+    }
+
+    @Test
+    void aFailedPodCgroupIsRetriedAndLeavesNothingBehind() {
+        node.cgroups.failNextCreates(1, "injected cgroup failure");
+        assertSandboxRetriedCleanly(node -> { });
+        assertThat(node.cgroups.createCalls()).isEqualTo(2);
+    }
+
+    @Test
+    void aFailedShmMountIsRetriedAndLeavesNothingBehind() {
+        node.mounter.failNextMountWhere(p -> p.endsWith("shm"), "injected tmpfs failure");
+        assertSandboxRetriedCleanly(node -> { });
+        assertThat(node.cgroups.createCalls()).isEqualTo(2);
+    }
+
+    @Test
+    void aFailedInfraContainerIsRetriedAndLeavesNothingBehind() {
+        node.oci.onStart(l -> l.program().equals(FakeNode.INFRA) && l.attempt() == 0, failCreate("injected infra failure"));
+        assertSandboxRetriedCleanly(node -> assertThat(node.mounter.history()).filteredOn(m -> m.type().equals("tmpfs")).hasSize(2));
+        assertThat(node.oci.calls()).filteredOn(c -> c.op() == CREATE && c.program().equals(FakeNode.INFRA)).hasSize(2);
+    }
+
+    private void assertSandboxRetriedCleanly(Consumer<FakeNode> more) {
+        Pod pod = node.run(new PodFixture("Always").container("app").build());
+        await().until(() -> node.running("app"));
+
+        assertThat(node.listener.events(null, "FailedCreatePodSandBox")).hasSize(1);
+        String uid = pod.getMetadata().getUid();
+        assertThat(node.cgroups.created()).containsExactly(Sandboxes.podCgroup(uid));
+        assertThat(node.mounter.mounts()).as("one /dev/shm, nothing stacked")
+                .singleElement().satisfies(m -> assertThat(m.target()).isEqualTo(node.paths(pod).shm()));
+        assertThat(node.oci.containers()).filteredOn(c -> c.program().equals(FakeNode.INFRA)).singleElement()
+                .satisfies(c -> assertThat(c.status()).isEqualTo(FakeOciRuntime.Status.RUNNING));
+        more.accept(node);
+    }
+
+    @Test
+    void afterAFinishedPodIsRemovedTheFakesHoldNothing() throws Exception {
+        node.oci.onProgram("init-1", exit(0)).onProgram("app", exit(0).printing("hello"));
+        Pod pod = node.run(new PodFixture("Never").init("init-1").sidecar("proxy").emptyDir("cache", "Memory")
+                .container("app", new VolumeMountBuilder().withName("cache").withMountPath("/cache").build()).build());
+        String uid = pod.getMetadata().getUid();
+
+        Pod done = node.finish(pod);
+        assertThat(done.getStatus().getPhase()).isEqualTo("Succeeded");
+        assertThat(node.mounter.history()).anyMatch(m -> m.type().equals("tmpfs") && m.target().endsWith("cache"));
+        Path log = node.paths(pod).log("app", 0);
+        assertThat(Files.readString(log)).matches("\\S+ stdout F hello\\n");
+
+        node.engine.remove(uid);
+
+        assertThat(node.oci.containers()).isEmpty();
+        assertThat(node.mounter.mounts()).isEmpty();
+        assertThat(node.cgroups.created()).isEmpty();
+        assertThat(node.oci.exitDir().toFile().list()).isEmpty();
+        assertThat(node.paths(pod).runDir()).doesNotExist();
+        assertThat(node.paths(pod).dataDir()).doesNotExist();
+        assertThat(node.listener.removed).singleElement().satisfies(p -> assertThat(p.getMetadata().getUid()).isEqualTo(uid));
+    }
+
+    private List<String> failedCreates(String program) {
+        return node.oci.calls().stream().filter(c -> c.op() == CREATE && c.failed() && c.program().equals(program))
+                .map(OciCall::id).toList();
+    }
+
+    private static List<Path> overlays(FakeMounter mounter) {
+        return mounter.history().stream().filter(m -> m.type().equals("overlay")).map(FakeMounter.Mount::target).toList();
+    }
+
+    private static OciCall find(List<OciCall> calls, String text) {
+        return calls.stream().filter(c -> c.toString().equals(text)).findFirst().orElseThrow(() -> new AssertionError("no call " + text));
+    }
+
+    private static boolean crashLoopBackOff(ContainerStatus s) {
+        return s.getState().getWaiting() != null && "CrashLoopBackOff".equals(s.getState().getWaiting().getReason());
+    }
+}
