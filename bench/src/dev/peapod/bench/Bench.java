@@ -26,6 +26,7 @@ import java.util.Locale;
  */
 public final class Bench {
     private static final Duration SETTLE = Duration.ofSeconds(5);
+    private static final int MAX_VOID = 10;
     private static final String NOTES = """
             %d runs per cell after warm-up runs, interleaved with the other side; milliseconds, p50/p90 by linear \
             interpolation. Warm engine: Peapod from `engine.run(pod)` to the status showing init containers \
@@ -150,14 +151,17 @@ public final class Bench {
         }
     }
 
-    /** A cold sample; a run during which the launcher rebuilt the project is void and done again (up to 3 times). */
+    /**
+     * A cold sample. A run during which the launcher rebuilt the project (someone changed a source
+     * meanwhile) or re-recorded its AOT cache is void and done again, up to {@link #MAX_VOID} times.
+     */
     private static long coldSample(ColdUp cold, Scenario s) throws Exception {
         for (int attempt = 1; ; attempt++) {
             try {
                 return cold.up(s);
             } catch (ColdUp.Rebuilt e) {
-                if (attempt == 3) throw new IllegalStateException("failed to measure peapod up: " + e.getMessage());
-                System.err.println("bench: sample void, the launcher rebuilt during it; running it again");
+                if (attempt == MAX_VOID) throw new IllegalStateException("failed to measure peapod up: " + e.getMessage());
+                System.err.println("bench: sample void, the launcher rebuilt the project during it; running it again");
             }
         }
     }

@@ -4,7 +4,6 @@ import dev.peapod.node.backoff.Backoff;
 import dev.peapod.node.model.ContainerKind;
 import dev.peapod.node.model.ObservedPod;
 import dev.peapod.node.model.ObservedSandbox;
-import dev.peapod.node.model.RuntimeState;
 import dev.peapod.node.model.Waiting;
 import dev.peapod.node.plan.PodActions;
 import dev.peapod.node.plan.PodPlanner;
@@ -91,15 +90,15 @@ final class PodWorker {
         while (true) {
             records.forEach(engine.containers()::refresh);
             var plan = PodPlanner.compute(pod, observed(), engine.backoff().gate(uid), terminating);
-            execute(plan);
+            boolean acted = execute(plan);
             var obs = observed();
             status.publish(obs, waiting, terminating);
-            if (plan.done() && obs.containers().stream().allMatch(c -> c.exited()) && (plan.idle() || terminating)) {
+            if (plan.done() && obs.containers().stream().allMatch(c -> c.exited())) {
                 stopEverything();
                 status.publish(observed(), waiting, terminating);
                 return;
             }
-            if (!plan.idle()) continue; // acted: look again at once
+            if (acted) continue; // something changed: look again at once
             Duration wait = engine.config().resync();
             Instant now = engine.clock().instant();
             Optional<Instant> next = plan.nextWakeUp();
@@ -112,15 +111,21 @@ final class PodWorker {
         }
     }
 
-    private void execute(PodActions plan) {
-        if (plan.killPod()) killPod();
+    /** Carries the plan out; returns whether anything changed (so that the loop plans again at once). */
+    private boolean execute(PodActions plan) {
+        boolean acted = false;
+        if (plan.killPod()) { killPod(); acted = true; }
         if (plan.createSandbox() && !terminating) {
-            if (!createSandbox()) return;
+            if (!createSandbox()) return acted;
+            acted = true;
         }
-        plan.kill().forEach((name, reason) -> latestRecord(name).ifPresent(r -> {
-            engine.event(pod, name, "Normal", "Killing", "Stopping container " + name);
-            engine.containers().stop(r, gracePeriod);
-        }));
+        for (var entry : plan.kill().entrySet()) {
+            var record = latestRecord(entry.getKey());
+            if (record.isEmpty()) continue;
+            engine.event(pod, entry.getKey(), "Normal", "Killing", "Stopping container " + entry.getKey());
+            engine.containers().stop(record.get(), gracePeriod);
+            acted = true;
+        }
         plan.backingOff().forEach((name, until) -> {
             long secs = Math.max(0, Duration.between(engine.clock().instant(), until).toSeconds());
             String podRef = pod.getMetadata().getName() + "_" + pod.getMetadata().getNamespace() + "(" + uid + ")";
@@ -132,9 +137,10 @@ final class PodWorker {
             }
         });
         for (String name : plan.start()) {
-            if (terminating) return;
-            startContainer(name);
+            if (terminating) return acted;
+            acted |= startContainer(name);
         }
+        return acted;
     }
 
     private boolean createSandbox() {
@@ -154,7 +160,8 @@ final class PodWorker {
         return false;
     }
 
-    private void startContainer(String name) {
+    /** Returns whether a container attempt was made (started, or failed to start and exited). */
+    private boolean startContainer(String name) {
         Instant retry = retryAt.get(name);
         Instant now = engine.clock().instant();
         Container c = container(name);
@@ -164,7 +171,7 @@ final class PodWorker {
             if (w != null && w.reason().equals("ErrImagePull")) {
                 waiting.put(name, new Waiting("ImagePullBackOff", "Back-off pulling image \"" + c.getImage() + "\": " + w.message()));
             }
-            return;
+            return false;
         }
         ContainerKind kind = kind(c);
         var latest = latestRecord(name);
@@ -183,11 +190,13 @@ final class PodWorker {
             } else {
                 engine.event(pod, name, "Normal", "Started", "Started container " + name);
             }
+            return true;
         } catch (ContainerStartException e) {
             waiting.put(name, new Waiting(e.reason, e.getMessage()));
             engine.event(pod, name, "Warning", "Failed", "Error: " + e.getMessage());
             Duration delay = engine.backoff().next(Backoff.key(uid, "start:" + name), now);
             retryAt.put(name, now.plus(delay));
+            return false;
         }
     }
 
@@ -295,6 +304,4 @@ final class PodWorker {
         for (int i = 0; i < inits.size(); i++) if (inits.get(i).getName().equals(name)) return i;
         return -1;
     }
-
-    static boolean isExited(RuntimeState s) { return s instanceof RuntimeState.Exited; }
 }

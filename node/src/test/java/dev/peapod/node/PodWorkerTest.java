@@ -211,8 +211,21 @@ class PodWorkerTest {
         assertThat(node.listener.latest("writer").orElseThrow().getState().getWaiting().getReason())
                 .isEqualTo("CreateContainerConfigError");
         assertThat(node.listener.events("writer", "Failed")).anyMatch(e -> e.message().contains("injected bind failure"));
-        Path subPaths = node.paths(pod).runDir().resolve("subpaths");
-        assertThat(subPaths.toFile().list()).as("staging points left under " + subPaths).isNullOrEmpty();
+    }
+
+    @Test
+    void aSubPathMountFailureLeavesNoStagingPointBehind() {
+        node.mounter.failMountsWhere(p -> p.toString().contains("/subpaths/"), "injected bind failure");
+        Pod pod = node.run(new PodFixture("Always").emptyDir("data", null)
+                .container("writer", new VolumeMountBuilder().withName("data").withMountPath("/logs").withSubPath("logs").build())
+                .build());
+
+        await().until(() -> overlays(node.mounter).size() >= 2);
+
+        // The first attempt is over (a second one began): nothing of its subPath staging may remain.
+        // SubPaths creates the staging point before the bind but registers its removal only after it.
+        String firstId = overlays(node.mounter).getFirst().getParent().getFileName().toString();
+        assertThat(node.paths(pod).subPaths(firstId)).doesNotExist();
     }
 
     @Test
@@ -243,7 +256,7 @@ class PodWorkerTest {
         assertThat(node.listener.events(null, "FailedCreatePodSandBox")).hasSize(1);
         String uid = pod.getMetadata().getUid();
         assertThat(node.cgroups.created()).containsExactly(Sandboxes.podCgroup(uid));
-        assertThat(node.mounter.mounts()).as("one /dev/shm, nothing stacked")
+        assertThat(node.mounter.mounts()).filteredOn(m -> m.type().equals("tmpfs")).as("one /dev/shm, nothing stacked")
                 .singleElement().satisfies(m -> assertThat(m.target()).isEqualTo(node.paths(pod).shm()));
         assertThat(node.oci.containers()).filteredOn(c -> c.program().equals(FakeNode.INFRA)).singleElement()
                 .satisfies(c -> assertThat(c.status()).isEqualTo(FakeOciRuntime.Status.RUNNING));
