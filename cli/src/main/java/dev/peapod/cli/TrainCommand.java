@@ -57,6 +57,8 @@ final class TrainCommand implements Callable<Integer> {
             }
             parseBrokenManifest();
             runCommandTree();
+            dev.peapod.node.Warmup.run(new StaticImages(sampleImages()),
+                    new dev.peapod.node.spec.HostFacts(20000, 96365, 1L << 34, false, false, 0));
         }
         var out = spec.commandLine().getOut();
         out.println("trained: " + objects + " objects parsed, " + problems + " validation errors, "

@@ -9,6 +9,8 @@ import dev.peapod.node.ConfigSource;
 import dev.peapod.node.Engine;
 import dev.peapod.node.HostRuntime;
 import dev.peapod.node.NodeConfig;
+import dev.peapod.node.Trace;
+import dev.peapod.node.Warmup;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -58,6 +60,22 @@ public final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Trace.mark("up: start");
+        var config = config();
+        // The host checks and the engine's first-time code paths run on the second core while this
+        // thread parses the manifests (Jackson's first Pod is the largest cost of a cold start).
+        // Nothing runs a container before the manifests are known to be valid.
+        var host = new CompletableFuture<HostRuntime>();
+        Thread.ofPlatform().daemon().name("warmup").start(() -> {
+            try {
+                var h = HostRuntime.open(config);
+                Warmup.run(h.parts());
+                Trace.mark("up: host open and warm");
+                host.complete(h);
+            } catch (Throwable t) {
+                host.completeExceptionally(t);
+            }
+        });
         var pods = new ArrayList<Pod>();
         var configMaps = new ArrayList<ConfigMap>();
         var secrets = new ArrayList<Secret>();
@@ -66,6 +84,7 @@ public final class UpCommand implements Callable<Integer> {
             List<HasMetadata> objects;
             try {
                 objects = Manifests.parseFile(f);
+                Trace.mark("up: parsed " + f);
             } catch (ManifestException e) {
                 problems.add(e.getMessage());
                 continue;
@@ -74,6 +93,7 @@ public final class UpCommand implements Callable<Integer> {
                 switch (o) {
                     case Pod p -> {
                         PodDefaults.apply(p);
+                        Trace.mark("up: defaulted");
                         for (FieldError err : PodValidator.validate(p)) {
                             problems.add(f + ": Pod \"" + p.getMetadata().getName() + "\" is invalid: " + err);
                         }
@@ -86,22 +106,38 @@ public final class UpCommand implements Callable<Integer> {
                 }
             }
         }
+        Trace.mark("up: manifests parsed and validated");
         if (pods.isEmpty() && problems.isEmpty()) problems.add("no Pod found in " + files);
         if (!problems.isEmpty()) {
             problems.forEach(p -> System.err.println("Error: " + p));
             return 1;
         }
         Duration limit = timeout == null ? null : Durations.parse(timeout);
+        var out = new UpPrinter(System.out, !noColor && System.console() != null);
+        try (var parts = join(host)) {
+            Trace.mark("up: host runtime open");
+            parts.notes().forEach(out::note);
+            var engine = new Engine(config, parts.parts(), out, ConfigSource.of(configMaps, secrets), java.time.Clock.systemUTC());
+            Trace.mark("up: engine ready");
+            return runPods(engine, pods, limit, out);
+        }
+    }
+
+    private NodeConfig config() {
         var config = NodeConfig.defaults(dataDir).withRuntime(runtime);
         if (backoffBase != null || backoffMax != null) {
             config = config.withBackoff(backoffBase == null ? config.backoffBase() : Durations.parse(backoffBase),
                     backoffMax == null ? config.backoffMax() : Durations.parse(backoffMax));
         }
-        var out = new UpPrinter(System.out, !noColor && System.console() != null);
-        try (var parts = HostRuntime.open(config)) {
-            parts.notes().forEach(out::note);
-            var engine = new Engine(config, parts.parts(), out, ConfigSource.of(configMaps, secrets), java.time.Clock.systemUTC());
-            return runPods(engine, pods, limit, out);
+        return config;
+    }
+
+    private static HostRuntime join(CompletableFuture<HostRuntime> host) throws Exception {
+        try {
+            return host.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) throw cause;
+            throw e;
         }
     }
 

@@ -46,7 +46,7 @@ final class UpPrinter implements PodListener, AutoCloseable {
     public void event(PodEvent e) {
         String who = e.pod() + (e.container() == null ? "" : "/" + e.container());
         switch (e.reason()) {
-            case "Started" -> print(who, "▸ started");
+            case "Started" -> { dev.peapod.node.Trace.mark("started " + who); print(who, "▸ started"); }
             case "Killing" -> print(who, "▸ stopping");
             case "BackOff", "Failed", "FailedMount", "FailedCreatePodSandBox" -> print(who, "▸ " + e.reason() + ": " + e.message());
             default -> { }

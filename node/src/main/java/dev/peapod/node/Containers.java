@@ -50,7 +50,9 @@ final class Containers {
      */
     ContainerRecord start(PodContext ctx, Container c, ContainerKind kind, int attempt, Runnable onExit)
             throws ContainerStartException {
+        Trace.mark("container " + c.getName() + ": start");
         Image image = resolveImage(c);
+        Trace.mark("container " + c.getName() + ": image resolved");
         var env = EnvResolver.resolve(ctx.pod(), c, ctx.config(), ctx.hostIp(), ctx.podIp());
         String id = ContainerIds.next();
         Path log = ctx.paths().log(c.getName(), attempt);
@@ -68,6 +70,7 @@ final class Containers {
             record.cleanups.add(() -> FileTree.deleteRecursively(bundle));
             record.cleanups.add(() -> FileTree.deleteRecursively(rw));
             mounter.mountOverlay(images.layerDirs(image), rw.resolve("upper"), rw.resolve("work"), rootfs);
+            Trace.mark("container " + c.getName() + ": rootfs mounted");
             record.cleanups.add(() -> mounter.unmount(rootfs, true));
             var mounts = SubPaths.resolve(ctx, c, id, mounter, record.cleanups);
             Path termLog = ctx.paths().terminationLog(id);
@@ -76,6 +79,7 @@ final class Containers {
             record.cleanups.add(() -> Files.deleteIfExists(termLog));
             specs.write(bundle, new SpecWriter.Request(ctx, c, image.config(), rootfs, mounts, env, termLog, id));
             record.createdAt = Instant.now();
+            Trace.mark("container " + c.getName() + ": spec written");
             ok = true;
         } catch (dev.peapod.node.spec.SpecException e) {
             throw new ContainerStartException(e.reason(), e.getMessage(), e);
@@ -93,6 +97,7 @@ final class Containers {
             record.cleanups.add(() -> oci.delete(id, true));
             exits.watch(id, onExit);
             record.cleanups.add(() -> exits.forget(id));
+            Trace.mark("container " + c.getName() + ": created");
             oci.start(id);
             record.startedAt = Instant.now();
         } catch (OciException e) {
@@ -120,7 +125,10 @@ final class Containers {
         if (r.exited != null) return false;
         var code = oci.exitCode(r.id);
         if (code.isEmpty()) return false;
+        // The exit file's mtime comes from the kernel's coarse clock and can read a few ms before
+        // an Instant.now() taken earlier; never let a container finish before it started.
         Instant finished = exitTime(r.id);
+        if (r.startedAt != null && finished.isBefore(r.startedAt)) finished = r.startedAt;
         int exit = code.getAsInt();
         String reason = exit == 0 ? "Completed" : "Error";
         r.exited = new RuntimeState.Exited(exit, r.startedAt, finished, reason, null);

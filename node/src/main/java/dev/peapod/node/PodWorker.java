@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
  * Everything but {@link #signal}, {@link #terminate} and the futures is confined to the worker thread.
  */
 final class PodWorker {
+    private static final Duration MIN_GRACE = Duration.ofSeconds(2);
     private final Engine engine;
     private final Pod pod;
     private final String uid;
@@ -229,7 +230,10 @@ final class PodWorker {
         sidecars.sort((a, b) -> Integer.compare(index(b.name), index(a.name)));
         for (var r : sidecars) {
             engine.event(pod, r.name, "Normal", "Killing", "Stopping container " + r.name);
-            engine.containers().stop(r, remaining(deadline));
+            // kubelet gives every container at least minimumGracePeriodInSeconds (2 s) to stop,
+            // also a sidecar whose turn comes when the pod's grace period is used up (KEP-753).
+            var grace = remaining(deadline);
+            engine.containers().stop(r, grace.compareTo(MIN_GRACE) < 0 ? MIN_GRACE : grace);
         }
         records.forEach(engine.containers()::refresh);
         removeSandbox();

@@ -38,6 +38,7 @@ final class Sandboxes {
 
     Sandbox create(Pod pod, PodPaths paths) throws IOException {
         String uid = pod.getMetadata().getUid();
+        Trace.mark("sandbox: start");
         try (var rollback = new Rollback()) {
             Files.createDirectories(paths.runDir());
             rollback.add(() -> FileTree.deleteRecursively(paths.runDir()));
@@ -55,6 +56,7 @@ final class Sandboxes {
             mounter.mountTmpfs(paths.shm(), "mode=1777,size=65536k");
             rollback.add(() -> mounter.unmount(paths.shm(), true));
 
+            Trace.mark("sandbox: cgroup and shm ready");
             ensureInfraRootfs();
             String id = ContainerIds.next();
             Path bundle = paths.bundle(id);
@@ -63,7 +65,9 @@ final class Sandboxes {
             Json.MAPPER.writeValue(bundle.resolve("config.json").toFile(), spec);
             var created = oci.create(new CreateRequest(id, bundle, bundle.resolve("infra.log"), false));
             rollback.add(() -> { oci.kill(id, "KILL", true); oci.delete(id, true); });
+            Trace.mark("sandbox: infra created");
             oci.start(id);
+            Trace.mark("sandbox: infra started");
             rollback.commit();
             return new Sandbox(id, created.pid(), cgroup, Instant.now());
         }

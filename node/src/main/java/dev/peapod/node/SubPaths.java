@@ -38,13 +38,17 @@ final class SubPaths {
                 out.add(new MountSpec(m.getMountPath(), volume, ro));
                 continue;
             }
-            Path staging = ctx.paths().subPaths(containerId).resolve(String.valueOf(i++));
+            Path stagingDir = ctx.paths().subPaths(containerId);
+            Path staging = stagingDir.resolve(String.valueOf(i++));
             Path real = resolveInside(volume, sub, m);
-            Files.createDirectories(staging.getParent());
+            if (!Files.isDirectory(stagingDir)) {
+                Files.createDirectories(stagingDir);
+                cleanups.add(() -> Files.deleteIfExists(stagingDir));
+            }
+            cleanups.add(() -> { mounter.unmount(staging, true); Files.deleteIfExists(staging); });
             if (Files.isDirectory(real, LinkOption.NOFOLLOW_LINKS)) Files.createDirectories(staging);
             else if (!Files.exists(staging)) Files.createFile(staging);
             mounter.bind(real, staging, false);
-            cleanups.add(() -> { mounter.unmount(staging, true); Files.deleteIfExists(staging); });
             Object expected = Files.readAttributes(real, java.nio.file.attribute.BasicFileAttributes.class,
                     LinkOption.NOFOLLOW_LINKS).fileKey();
             Object actual = Files.readAttributes(staging, java.nio.file.attribute.BasicFileAttributes.class).fileKey();

@@ -23,8 +23,10 @@ import java.util.stream.Stream;
 
 import static dev.peapod.testing.FakeProcess.exit;
 import static dev.peapod.testing.FakeProcess.failCreate;
+import static dev.peapod.testing.FakeProcess.failStart;
 import static dev.peapod.testing.FakeProcess.ignoreTerm;
 import static dev.peapod.testing.OciCall.Op.CREATE;
+import static dev.peapod.testing.OciCall.Op.DELETE;
 import static dev.peapod.testing.OciCall.Op.EXIT;
 import static dev.peapod.testing.OciCall.Op.KILL;
 import static dev.peapod.testing.OciCall.Op.START;
@@ -193,6 +195,23 @@ class PodWorkerTest {
         assertThat(node.running("app")).as("the pod itself keeps running").isTrue();
         assertThat(node.listener.events("broken", "Failed"))
                 .anyMatch(e -> e.message().contains("executable file `broken` not found"));
+    }
+
+    @Test
+    void aRuntimeStartFailureIsAStartErrorExitAndTheContainerIsDeleted() throws Exception {
+        node.oci.onProgram("app", failStart("crun: exec: permission denied"));
+        Pod pod = node.run(new PodFixture("Never").container("app").build());
+
+        Pod done = node.finish(pod);
+
+        assertThat(node.trace(CREATE, START, DELETE)).containsExactly(
+                "CREATE app", "START app failed: crun: exec: permission denied", "DELETE app force");
+        var terminated = done.getStatus().getContainerStatuses().getFirst().getState().getTerminated();
+        assertThat(terminated.getReason()).isEqualTo("StartError");
+        assertThat(terminated.getExitCode()).isEqualTo(128);
+        assertThat(terminated.getMessage()).contains("permission denied");
+        assertThat(done.getStatus().getPhase()).isEqualTo("Failed");
+        assertThat(node.mounter.mounts()).filteredOn(m -> m.type().equals("overlay")).isEmpty();
     }
 
     @Test

@@ -9,14 +9,9 @@ import dev.peapod.oci.OciException;
 import dev.peapod.oci.OciRuntime;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -81,7 +76,6 @@ public final class FakeOciRuntime implements OciRuntime {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final DateTimeFormatter CRI_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSSXXX");
 
     private final Path exitDir;
     private final ReentrantLock lock = new ReentrantLock();
@@ -129,7 +123,7 @@ public final class FakeOciRuntime implements OciRuntime {
             int attempt = launches.merge(args, 1, Integer::sum) - 1;
             FakeProcess process = choose(new Launch(id, args, attempt));
             if (process instanceof FakeProcess.FailCreate f) throw fail(OciCall.Op.CREATE, id, args, "create", f.stderr());
-            touch(request.logPath());
+            CriLog.touch(request.logPath());
             Files.deleteIfExists(exitDir.resolve(id)); // a stale exit file would lie about this container
             var box = new Box(id, args, request.bundle(), request.logPath(), nextPid, process);
             nextPid += 2;
@@ -157,10 +151,10 @@ public final class FakeOciRuntime implements OciRuntime {
             record(OciCall.Op.START, id, box.args, "");
             switch (box.process) {
                 case FakeProcess.Exit e -> {
-                    print(box, e.output());
+                    CriLog.append(box.log, e.output());
                     Thread.ofVirtual().name("fake-process-" + id).start(() -> exitLater(box, e));
                 }
-                case FakeProcess.Run r -> print(box, r.output());
+                case FakeProcess.Run r -> CriLog.append(box.log, r.output());
                 case FakeProcess.FailCreate f -> throw new IllegalStateException("created a container that fails create");
                 case FakeProcess.FailStart f -> throw new IllegalStateException("unreachable");
             }
@@ -313,27 +307,6 @@ public final class FakeOciRuntime implements OciRuntime {
         } catch (IOException e) {
             throw new OciException("failed to write exit file of " + box.id + ": " + e, e);
         }
-    }
-
-    /** Appends CRI-format lines ({@code <RFC3339Nano> stdout F <line>}), as conmon's k8s-file driver does. */
-    private static void print(Box box, List<String> lines) {
-        if (lines.isEmpty() || box.log == null) return;
-        var text = new StringBuilder();
-        for (String line : lines) {
-            text.append(CRI_TIME.format(OffsetDateTime.now(ZoneOffset.UTC))).append(" stdout F ").append(line).append('\n');
-        }
-        try {
-            Files.writeString(box.log, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new OciException("failed to write log of " + box.id + ": " + e, e);
-        }
-    }
-
-    private static void touch(Path log) throws IOException {
-        if (log == null) return;
-        Path parent = log.toAbsolutePath().getParent();
-        if (parent != null) Files.createDirectories(parent);
-        if (!Files.exists(log)) Files.createFile(log);
     }
 
     private List<String> readArgs(CreateRequest request) {
