@@ -28,14 +28,15 @@ public final class Bench {
     private static final Duration SETTLE = Duration.ofSeconds(5);
     private static final int MAX_VOID = 10;
     private static final String NOTES = """
-            %d runs per cell after warm-up runs, interleaved with the other side; milliseconds, p50/p90 by linear \
-            interpolation. Warm engine: Peapod from `engine.run(pod)` to the status showing init containers \
-            terminated and sidecar and app running, one engine kept warm; podman: wall time of \
-            `podman kube play --network none` (podman has no warm engine). Cold up: `./peapod up` from exec to \
-            its last `▸ started` line, against podman samples taken in the same phase. Both sides: the same \
-            busybox image, loopback-only network (Peapod has no pod network yet; podman runs with \
-            `--network none`). In the 3-container pod the sidecar is a native sidecar for Peapod and a \
-            second regular container for podman, which has no native sidecars.""";
+            %d runs per cell after %d warm-up runs, interleaved with the other side; milliseconds, p50/p90 \
+            by linear interpolation. %d CPUs; load average (1 min) %s at the start, %s at the end. \
+            Warm engine: Peapod from `engine.run(pod)` to the status showing init containers terminated \
+            and sidecar and app running, one engine kept warm; podman: wall time of \
+            `podman kube play --network none` (podman has no warm engine). Cold up: `./peapod up` from \
+            exec to its last `▸ started` line, against podman samples taken in the same phase. Both \
+            sides: the same busybox image, loopback-only network (Peapod has no pod network yet; podman \
+            runs with `--network none`). In the 3-container pod the sidecar is a native sidecar for \
+            Peapod and a second regular container for podman, which has no native sidecars.""";
 
     record Options(int runs, int warmup, Path dataDir, Path pods, Path repo, Path results, Path runDirFile, boolean cold) {
         static Options parse(String[] args) {
@@ -85,6 +86,7 @@ public final class Bench {
     }
 
     private int run() throws Exception {
+        String loadAtStart = load();
         if (options.runDirFile() != null) Files.writeString(options.runDirFile(), config.runDir() + "\n");
         var warmRows = scenarios.stream().map(s -> report.row("warm engine", s)).toList();
         try (var warm = new WarmPeapod(options.dataDir())) {
@@ -101,7 +103,8 @@ public final class Bench {
         }
         String stamp = java.time.LocalDateTime.now().withNano(0).toString().replace(':', '-');
         report.writeCsv(options.results().resolve("samples-" + stamp + ".csv"));
-        report.print(System.out, options.runs(), NOTES);
+        String notes = NOTES.formatted(options.runs(), options.warmup(), Runtime.getRuntime().availableProcessors(), loadAtStart, load());
+        report.print(System.out, notes);
         System.out.println(Report.summary("3-container pod start", warmRows.get(1)));
         if (coldThree != null) System.out.println(Report.summary("cold up", coldThree));
         return leaks == 0 ? 0 : 1;
@@ -170,6 +173,14 @@ public final class Bench {
         var leaks = Leaks.find(config);
         leaks.forEach(l -> System.err.println("bench: LEAK after the " + phase + " phase: " + l));
         return leaks.size();
+    }
+
+    private static String load() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     private static void progress(String what, Scenario s, long peapod, long podman) {

@@ -37,7 +37,7 @@ final class Report {
         return v / 1e6;
     }
 
-    void print(PrintStream out, int runs, String notes) {
+    void print(PrintStream out, String notes) {
         out.println("| measurement | pod | Peapod p50 | Peapod p90 | podman p50 | podman p90 | podman / Peapod (p50) |");
         out.println("|---|---|---:|---:|---:|---:|---:|");
         for (Row r : rows) {
@@ -47,7 +47,7 @@ final class Report {
                     ms(a50), ms(a90), ms(b50), ms(b90), b50 / a50));
         }
         out.println();
-        out.println(notes.formatted(runs));
+        out.println(notes);
         out.println();
     }
 

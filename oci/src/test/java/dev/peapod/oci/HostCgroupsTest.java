@@ -70,8 +70,24 @@ class HostCgroupsTest {
         cgroups.remove(pod); // idempotent
         assertThat(cgroups.hierarchies()).allSatisfy(h -> {
             assertThat(h.resolve(pod.substring(1))).doesNotExist();
-            assertThat(h.resolve(top.substring(1))).isDirectory(); // the parent is left alone
+            // The emptied parent goes too: an idle host holds no Peapod cgroup.
+            assertThat(h.resolve(top.substring(1))).doesNotExist();
         });
+    }
+
+    @Test
+    void aParentStillHoldingAnotherPodStays() {
+        HostCgroups cgroups = new HostCgroups();
+        String other = top + "/other";
+        cgroups.create(pod);
+        cgroups.create(other);
+        cgroups.remove(pod);
+        assertThat(cgroups.hierarchies()).allSatisfy(h -> {
+            assertThat(h.resolve(pod.substring(1))).doesNotExist();
+            assertThat(h.resolve(other.substring(1))).isDirectory();
+        });
+        cgroups.remove(other);
+        assertThat(cgroups.hierarchies()).allSatisfy(h -> assertThat(h.resolve(top.substring(1))).doesNotExist());
     }
 
     /** A cgroup with a live task is busy; once the task is gone the removal goes through. */
