@@ -5,6 +5,7 @@
 # the launcher's check costs a few milliseconds when nothing is missing. Anything missing is
 # installed with apt-get when we are root on Debian; otherwise the exact command is printed.
 
+# shellcheck disable=SC2034 # the package sets are used by the scripts that source this file
 # "package|file|alternative file…": the package is missing when none of its files exists.
 # A file without a slash is a command looked up on PATH.
 PEAPOD_RUNTIME_PACKAGES=(
