@@ -34,8 +34,11 @@ import java.util.concurrent.TimeoutException;
  * log prefixed with {@code pod/container |}, prints lifecycle changes, and exits 0 when every pod
  * Succeeded, 1 when one Failed. Ctrl-C or SIGTERM terminates the pods gracefully.
  */
-@Command(name = "up", description = "Run the pods of the given manifests in the foreground.", mixinStandardHelpOptions = true)
+@Command(name = "up", description = "Run the pods of the given manifests in the foreground.")
 public final class UpCommand implements Callable<Integer> {
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
 
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Pod manifests (YAML or JSON, multi-document); ConfigMaps and Secrets in them are used by the pods.")
     List<Path> files;
