@@ -23,6 +23,8 @@ final class ContainerRecord {
     final String imageId;
     final Path logPath;
     final String stopSignal;
+    /** Guards {@link #cleanups}: a release may run beside the worker thread. */
+    final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
     final List<Rollback.Undo> cleanups = new ArrayList<>();
     Instant createdAt;
     Instant startedAt;

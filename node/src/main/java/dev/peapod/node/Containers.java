@@ -132,7 +132,10 @@ final class Containers {
         int exit = code.getAsInt();
         String reason = exit == 0 ? "Completed" : "Error";
         r.exited = new RuntimeState.Exited(exit, r.startedAt, finished, reason, null);
-        release(r);
+        // Releasing (runtime delete, which waits for conmon, and the unmounts) takes milliseconds
+        // that the next container of the pod should not wait for: it runs beside the worker, and
+        // every later release() of the record waits for it under the record's lock.
+        Thread.ofVirtual().name("release-" + r.name).start(() -> release(r));
         return true;
     }
 
@@ -170,6 +173,15 @@ final class Containers {
 
     /** Undoes what was made for the container, newest first. Idempotent. */
     void release(ContainerRecord r) {
+        r.lock.lock();
+        try {
+            releaseLocked(r);
+        } finally {
+            r.lock.unlock();
+        }
+    }
+
+    private void releaseLocked(ContainerRecord r) {
         for (int i = r.cleanups.size() - 1; i >= 0; i--) {
             try {
                 r.cleanups.get(i).run();

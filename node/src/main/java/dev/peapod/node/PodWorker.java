@@ -236,6 +236,7 @@ final class PodWorker {
             engine.containers().stop(r, grace.compareTo(MIN_GRACE) < 0 ? MIN_GRACE : grace);
         }
         records.forEach(engine.containers()::refresh);
+        records.forEach(engine.containers()::release); // waits for releases running in the background
         removeSandbox();
     }
 
