@@ -34,14 +34,17 @@ public final class HostRuntime implements AutoCloseable {
         var mounter = new LinuxMounter();
         var runner = new JdkProcessRunner();
         var report = new HostPreflight(mounter, runner).fix();
+        Trace.mark("host: preflight done");
         if (!report.ok()) throw new HostException(report.describe());
         var oci = new ConmonRuntime(new ConmonRuntime.Config(ConmonRuntime.detectRuntime(config.runtime()),
                 ConmonRuntime.detectConmon(), config.runDir().resolve("oci"),
                 config.runDir().resolve(config.runtime()), Duration.ofMinutes(2)), runner);
+        Trace.mark("host: runtime ready");
         var cgroups = new HostCgroups();
         var limits = HostLimits.read();
         var host = new HostFacts(limits.nofileHard(), limits.nprocHard(), memoryCapacity(),
                 cgroups.mode() == HostCgroups.CgroupMode.V2, swapAccounting(), ownOomScoreAdj());
+        Trace.mark("host: cgroups and limits read");
         var images = new LocalImageStore(config.dataDir().resolve("images"));
         return new HostRuntime(new Engine.Parts(oci, mounter, cgroups, images, host), report.applied());
     }

@@ -35,6 +35,7 @@ public final class Warmup {
     /** The same with only what it needs, so that the CLI's AOT training run can use it without a host. */
     public static void run(dev.peapod.image.Images images, dev.peapod.node.spec.HostFacts host) {
         images.list();
+        Trace.mark("warmup: image index read");
         var container = new Container();
         container.setName("warmup");
         container.setImage("warmup");
@@ -51,6 +52,7 @@ public final class Warmup {
         var input = new SpecInput(pod, container, new ImageConfig(List.of(), List.of("sh"), List.of("PATH=/bin"), null, null, null),
                 sandbox, facts, host);
         SpecJson.toJson(SpecGenerator.generate(input));
+        Trace.mark("warmup: spec generated");
         PodStatusComputer.compute(StatusInput.of(pod, ObservedPod.empty(), Instant.now()));
     }
 }
