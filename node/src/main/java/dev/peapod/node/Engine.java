@@ -26,7 +26,13 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Engine implements AutoCloseable {
 
     /** The outside world the engine drives; real implementations come from {@code HostRuntime}, fakes from tests. */
-    public record Parts(OciRuntime oci, Mounter mounter, Cgroups cgroups, Images images, dev.peapod.node.spec.HostFacts host) {}
+    public record Parts(OciRuntime oci, Mounter mounter, Cgroups cgroups, Images images, dev.peapod.node.spec.HostFacts host,
+                        PodNetwork network) {
+        /** Parts without a pod network: pods get loopback only. */
+        public Parts(OciRuntime oci, Mounter mounter, Cgroups cgroups, Images images, dev.peapod.node.spec.HostFacts host) {
+            this(oci, mounter, cgroups, images, host, PodNetwork.LOOPBACK_ONLY);
+        }
+    }
 
     private final NodeConfig config;
     private final Parts parts;
@@ -39,6 +45,7 @@ public final class Engine implements AutoCloseable {
     private final Sandboxes sandboxes;
     private final Volumes volumes;
     private final Map<String, PodWorker> workers = new ConcurrentHashMap<>();
+    private final HostPorts hostPorts = new HostPorts();
     private final String hostIp;
 
     public Engine(NodeConfig config, Parts parts, PodListener listener, ConfigSource configSource, InstantSource clock) {
@@ -49,7 +56,7 @@ public final class Engine implements AutoCloseable {
         this.clock = clock;
         this.backoff = new Backoff(clock, config.backoffBase(), config.backoffMax());
         this.exits = new ExitWatcher(parts.oci().exitDir());
-        this.sandboxes = new Sandboxes(parts.oci(), parts.mounter(), parts.cgroups(), config.runDir(), parts.host());
+        this.sandboxes = new Sandboxes(parts.oci(), parts.mounter(), parts.cgroups(), config.runDir(), parts.host(), parts.network());
         this.volumes = new Volumes(parts.mounter());
         var specs = new SpecWriter(parts.host());
         this.containers = new Containers(parts.oci(), parts.mounter(), parts.images(), exits, specs);
@@ -63,6 +70,13 @@ public final class Engine implements AutoCloseable {
         var worker = new PodWorker(this, pod);
         if (workers.putIfAbsent(pod.getMetadata().getUid(), worker) != null) {
             throw new IllegalStateException("pod " + pod.getMetadata().getUid() + " is already running");
+        }
+        String conflict = hostPorts.claim(pod);
+        if (conflict != null) {
+            // kubelet's admission rejects a pod whose hostPorts are taken (GeneralPredicates: NodePorts).
+            worker.reject("NodePorts", "Pod was rejected: Predicate NodePorts failed: " + conflict);
+        } else {
+            worker.finished().whenComplete((p, e) -> hostPorts.release(pod));
         }
         worker.start();
         return pod;

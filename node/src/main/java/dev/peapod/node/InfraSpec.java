@@ -15,7 +15,12 @@ final class InfraSpec {
 
     static final String BINARY = "/catatonit";
 
-    static Map<String, Object> of(String rootfs, String hostname, String cgroupsPath, long nofileHard, int minOomScoreAdj) {
+    /**
+     * @param netns  a network namespace to join (the pod network's), or null for a new one
+     * @param hostNetwork the pod uses the host's network and UTS namespaces (and hostname)
+     */
+    static Map<String, Object> of(String rootfs, String hostname, String cgroupsPath, long nofileHard, int minOomScoreAdj,
+                                  String netns, boolean hostNetwork) {
         var process = new LinkedHashMap<String, Object>();
         process.put("terminal", false);
         process.put("user", Map.of("uid", 0, "gid", 0));
@@ -32,8 +37,16 @@ final class InfraSpec {
         process.put("oomScoreAdj", Math.max(-998, minOomScoreAdj));
 
         var linux = new LinkedHashMap<String, Object>();
-        linux.put("namespaces", List.of(Map.of("type", "pid"), Map.of("type", "network"), Map.of("type", "ipc"),
-                Map.of("type", "uts"), Map.of("type", "mount")));
+        var namespaces = new java.util.ArrayList<Map<String, Object>>();
+        namespaces.add(Map.of("type", "pid"));
+        namespaces.add(Map.of("type", "ipc"));
+        namespaces.add(Map.of("type", "mount"));
+        if (!hostNetwork) {
+            // hostNetwork pods share the host's network and UTS namespaces, and so its hostname.
+            namespaces.add(netns == null ? Map.of("type", "network") : Map.of("type", "network", "path", netns));
+            namespaces.add(Map.of("type", "uts"));
+        }
+        linux.put("namespaces", namespaces);
         linux.put("cgroupsPath", cgroupsPath);
         linux.put("maskedPaths", List.of("/proc/kcore", "/proc/keys", "/proc/timer_list", "/sys/firmware"));
         linux.put("readonlyPaths", List.of("/proc/sys", "/proc/sysrq-trigger"));
@@ -42,7 +55,7 @@ final class InfraSpec {
         spec.put("ociVersion", "1.0.2");
         spec.put("process", process);
         spec.put("root", Map.of("path", rootfs, "readonly", true));
-        spec.put("hostname", hostname);
+        if (!hostNetwork) spec.put("hostname", hostname);
         spec.put("mounts", List.of(
                 Map.of("destination", "/proc", "type", "proc", "source", "proc", "options", List.of("nosuid", "noexec", "nodev")),
                 Map.of("destination", "/dev", "type", "tmpfs", "source", "tmpfs",

@@ -29,13 +29,18 @@ final class PodStatusPublisher {
         this.startTime = engine.clock().instant();
     }
 
+    /** The pod's IP once its sandbox has one; it stays in the status after the sandbox is gone, as in Kubernetes. */
+    private volatile String podIp;
+
+    void podIp(String ip) { this.podIp = ip; }
+
     void publish(ObservedPod observed, Map<String, Waiting> waiting, boolean terminating) {
         var input = StatusInput.of(pod, observed, engine.clock().instant())
                 .withWaiting(waiting)
                 .withTerminating(terminating)
                 .withStartTime(startTime)
                 .withPrevious(status)
-                .withAddresses(engine.hostIp(), null)
+                .withAddresses(engine.hostIp(), podIp)
                 .withRuntimeName(engine.runtimeName())
                 .withEviction(failure);
         PodStatus next = PodStatusComputer.compute(input);
@@ -44,9 +49,9 @@ final class PodStatusPublisher {
         engine.listener().statusChanged(snapshot());
     }
 
-    /** Marks the pod Failed for a reason of the node's own (the worker itself failed). */
-    void fail(String message) {
-        failure = new Eviction("NodeError", message);
+    /** Marks the pod Failed for a reason of the node's own (rejected at admission, or the worker failed). */
+    void fail(Eviction why) {
+        failure = why;
     }
 
     Pod current() { return snapshot(); }

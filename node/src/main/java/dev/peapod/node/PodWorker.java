@@ -67,6 +67,13 @@ final class PodWorker {
 
     void signal() { wakeUps.offer(Boolean.TRUE); }
 
+    private volatile dev.peapod.node.status.Eviction rejection;
+
+    /** The node refuses the pod before anything runs (kubelet admission): it fails at once. */
+    void reject(String reason, String message) {
+        rejection = new dev.peapod.node.status.Eviction(reason, message);
+    }
+
     /** Asks the worker to stop the pod: stop signal, then SIGKILL after {@code grace} (or the pod's own grace period). */
     void terminate(Duration grace) {
         if (grace != null) gracePeriod = grace;
@@ -79,7 +86,7 @@ final class PodWorker {
             loop();
         } catch (Throwable t) {
             engine.log(pod, "pod worker failed: " + t);
-            status.fail("worker failed: " + t.getMessage());
+            status.fail(new dev.peapod.node.status.Eviction("NodeError", "worker failed: " + t.getMessage()));
             stopEverything();
         } finally {
             finished.complete(status.current());
@@ -87,6 +94,12 @@ final class PodWorker {
     }
 
     private void loop() throws InterruptedException {
+        if (rejection != null) {
+            engine.event(pod, null, "Warning", rejection.reason(), rejection.message());
+            status.fail(rejection);
+            status.publish(observed(), waiting, terminating);
+            return;
+        }
         status.publish(observed(), waiting, terminating);
         while (true) {
             records.forEach(engine.containers()::refresh);
@@ -150,6 +163,7 @@ final class PodWorker {
         try {
             if (volumes == null) volumes = engine.volumes().setUp(pod, paths);
             sandbox = engine.sandboxes().create(pod, paths);
+            status.podIp(Boolean.TRUE.equals(pod.getSpec().getHostNetwork()) ? engine.hostIp() : sandbox.podIp());
             retryAt.remove("");
             return true;
         } catch (VolumeException e) {
@@ -178,7 +192,7 @@ final class PodWorker {
         var latest = latestRecord(name);
         int attempt = latest.map(r -> r.attempt + 1).orElse(0);
         latest.filter(r -> r.exited != null).ifPresent(r -> engine.backoff().next(Backoff.key(uid, name), r.exited.finishedAt()));
-        var ctx = new Containers.PodContext(pod, sandbox, paths, volumes, engine.configSource(), engine.hostIp(), null);
+        var ctx = new Containers.PodContext(pod, sandbox, paths, volumes, engine.configSource(), engine.hostIp(), sandbox.podIp());
         try {
             var record = engine.containers().start(ctx, c, kind, attempt, this::signal);
             retryAt.remove(name);
@@ -248,7 +262,7 @@ final class PodWorker {
     private void removeSandbox() {
         if (sandbox == null) return;
         try {
-            engine.sandboxes().remove(sandbox, paths);
+            engine.sandboxes().remove(sandbox, pod, paths);
         } catch (Exception e) {
             engine.log(pod, "failed to remove sandbox: " + e.getMessage());
         }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Creates and removes pod sandboxes: pod directories, managed {@code /etc/hosts} and
@@ -25,8 +26,11 @@ final class Sandboxes {
     private final Cgroups cgroups;
     private final Path infraRootfs;
     private final dev.peapod.node.spec.HostFacts host;
+    private final PodNetwork network;
 
-    Sandboxes(OciRuntime oci, Mounter mounter, Cgroups cgroups, Path runDir, dev.peapod.node.spec.HostFacts host) {
+    Sandboxes(OciRuntime oci, Mounter mounter, Cgroups cgroups, Path runDir, dev.peapod.node.spec.HostFacts host,
+              PodNetwork network) {
+        this.network = network;
         this.oci = oci;
         this.mounter = mounter;
         this.cgroups = cgroups;
@@ -42,9 +46,18 @@ final class Sandboxes {
         try (var rollback = new Rollback()) {
             Files.createDirectories(paths.runDir());
             rollback.add(() -> FileTree.deleteRecursively(paths.runDir()));
-            Files.writeString(paths.hosts(), HostsFile.content(pod, null));
+            String id = ContainerIds.next();
+            boolean hostNetwork = Boolean.TRUE.equals(pod.getSpec().getHostNetwork());
+            PodNetwork.Attachment net = null;
+            if (!hostNetwork) {
+                net = network.setUp(id, pod, hostPorts(pod));
+                rollback.add(() -> network.tearDown(id, pod));
+            }
+            List<String> ips = net == null ? List.of() : net.ips();
+            Files.writeString(paths.hosts(), HostsFile.content(pod, net == null ? null : net.primaryIp()));
             Files.writeString(paths.hostname(), HostsFile.hostname(pod) + "\n");
             writeResolvConf(paths.resolvConf());
+            Trace.mark("sandbox: network ready");
 
             String cgroup = podCgroup(uid);
             cgroups.create(cgroup);
@@ -58,10 +71,10 @@ final class Sandboxes {
 
             Trace.mark("sandbox: cgroup and shm ready");
             ensureInfraRootfs();
-            String id = ContainerIds.next();
             Path bundle = paths.bundle(id);
             Files.createDirectories(bundle);
-            var spec = InfraSpec.of(infraRootfs.toString(), HostsFile.hostname(pod), cgroup + "/" + id, host.nofileHard(), host.minOomScoreAdj());
+            var spec = InfraSpec.of(infraRootfs.toString(), HostsFile.hostname(pod), cgroup + "/" + id, host.nofileHard(),
+                    host.minOomScoreAdj(), net == null ? null : net.netns().toString(), hostNetwork);
             Json.MAPPER.writeValue(bundle.resolve("config.json").toFile(), spec);
             var created = oci.create(new CreateRequest(id, bundle, bundle.resolve("infra.log"), false));
             rollback.add(() -> { oci.kill(id, "KILL", true); oci.delete(id, true); });
@@ -69,7 +82,7 @@ final class Sandboxes {
             oci.start(id);
             Trace.mark("sandbox: infra started");
             rollback.commit();
-            return new Sandbox(id, created.pid(), cgroup, Instant.now());
+            return new Sandbox(id, created.pid(), cgroup, Instant.now(), ips);
         }
     }
 
@@ -78,14 +91,30 @@ final class Sandboxes {
     }
 
     /** Stops the infra process and removes everything {@link #create} made. Idempotent. */
-    void remove(Sandbox sandbox, PodPaths paths) throws IOException {
+    void remove(Sandbox sandbox, Pod pod, PodPaths paths) throws IOException {
         if (sandbox != null) {
             oci.kill(sandbox.id(), "KILL", true);
             oci.delete(sandbox.id(), true);
+            network.tearDown(sandbox.id(), pod);
         }
         mounter.unmount(paths.shm(), true);
         if (sandbox != null) cgroups.remove(sandbox.cgroupPath());
         FileTree.deleteRecursively(paths.runDir());
+    }
+
+    /** Every hostPort of the pod's containers (init containers included, as kubelet collects them). */
+    static List<PodNetwork.PortMapping> hostPorts(Pod pod) {
+        var out = new java.util.ArrayList<PodNetwork.PortMapping>();
+        var all = new java.util.ArrayList<>(pod.getSpec().getInitContainers());
+        all.addAll(pod.getSpec().getContainers());
+        for (var c : all) {
+            for (var p : c.getPorts()) {
+                if (p.getHostPort() == null || p.getHostPort() <= 0) continue;
+                out.add(new PodNetwork.PortMapping(p.getHostPort(), p.getContainerPort(),
+                        p.getProtocol() == null ? "TCP" : p.getProtocol(), p.getHostIP() == null ? "" : p.getHostIP()));
+            }
+        }
+        return out;
     }
 
     private static void writeResolvConf(Path target) throws IOException {
