@@ -5,6 +5,7 @@ import dev.peapod.api.ManifestException;
 import dev.peapod.api.Manifests;
 import dev.peapod.api.PodDefaults;
 import dev.peapod.api.PodValidator;
+import dev.peapod.api.PodWarnings;
 import dev.peapod.node.ConfigSource;
 import dev.peapod.node.Engine;
 import dev.peapod.node.HostRuntime;
@@ -97,6 +98,11 @@ public final class UpCommand implements Callable<Integer> {
                     case Pod p -> {
                         PodDefaults.apply(p);
                         Trace.mark("up: defaulted");
+                        // kube-apiserver's warnings (kubectl prints them as "Warning: ..."): e.g. two
+                        // containers of the pod declaring one port in the shared network namespace.
+                        for (String w : PodWarnings.warnings(p)) {
+                            System.err.println("Warning: " + f + ": Pod \"" + p.getMetadata().getName() + "\": " + w);
+                        }
                         for (FieldError err : PodValidator.validate(p)) {
                             problems.add(f + ": Pod \"" + p.getMetadata().getName() + "\" is invalid: " + err);
                         }

@@ -162,7 +162,7 @@ final class PodWorker {
         if (retry != null && engine.clock().instant().isBefore(retry)) return false;
         try {
             if (volumes == null) volumes = engine.volumes().setUp(pod, paths);
-            sandbox = engine.sandboxes().create(pod, paths);
+            sandbox = engine.sandboxes().create(pod, paths, (reason, message) -> engine.event(pod, null, "Warning", reason, message));
             status.podIp(Boolean.TRUE.equals(pod.getSpec().getHostNetwork()) ? engine.hostIp() : sandbox.podIp());
             retryAt.remove("");
             return true;

@@ -7,7 +7,6 @@ import dev.peapod.oci.OciRuntime;
 import io.fabric8.kubernetes.api.model.Pod;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -40,7 +39,7 @@ final class Sandboxes {
 
     static String podCgroup(String podUid) { return "/peapod/pod-" + podUid; }
 
-    Sandbox create(Pod pod, PodPaths paths) throws IOException {
+    Sandbox create(Pod pod, PodPaths paths, java.util.function.BiConsumer<String, String> warn) throws IOException {
         String uid = pod.getMetadata().getUid();
         Trace.mark("sandbox: start");
         try (var rollback = new Rollback()) {
@@ -48,17 +47,22 @@ final class Sandboxes {
             rollback.add(() -> FileTree.deleteRecursively(paths.runDir()));
             String id = ContainerIds.next();
             boolean hostNetwork = Boolean.TRUE.equals(pod.getSpec().getHostNetwork());
+            var names = PodHostname.of(pod, PodHostname.DEFAULT_CLUSTER_DOMAIN, nodeHostname());
             PodNetwork.Attachment net = null;
             if (!hostNetwork) {
                 net = network.setUp(id, pod, hostPorts(pod));
                 rollback.add(() -> network.tearDown(id, pod));
             }
             List<String> ips = net == null ? List.of() : net.ips();
-            Files.writeString(paths.hosts(), HostsFile.content(pod, net == null ? null : net.primaryIp()));
-            Files.writeString(paths.hostname(), HostsFile.hostname(pod) + "\n");
-            writeResolvConf(paths.resolvConf());
+            Files.writeString(paths.hosts(), HostsFile.forPod(pod, ips, names, readOrEmpty(Path.of("/etc/hosts"))));
+            Files.writeString(paths.hostname(), names.kernelHostname() + "\n");
+            // No cluster DNS on a single host (yet): ClusterFirst falls back to the host's resolvers
+            // with kubelet's MissingClusterDNS warning.
+            var dns = ResolvConf.forPod(pod, new ResolvConf.NodeDns(readOrEmpty(Path.of("/etc/resolv.conf")), List.of(),
+                    PodHostname.DEFAULT_CLUSTER_DOMAIN));
+            dns.warnings().forEach(w -> warn.accept(w.reason(), w.message()));
+            Files.writeString(paths.resolvConf(), dns.content());
             Trace.mark("sandbox: network ready");
-
             String cgroup = podCgroup(uid);
             cgroups.create(cgroup);
             rollback.add(() -> cgroups.remove(cgroup));
@@ -73,7 +77,7 @@ final class Sandboxes {
             ensureInfraRootfs();
             Path bundle = paths.bundle(id);
             Files.createDirectories(bundle);
-            var spec = InfraSpec.of(infraRootfs.toString(), HostsFile.hostname(pod), cgroup + "/" + id, host.nofileHard(),
+            var spec = InfraSpec.of(infraRootfs.toString(), names.kernelHostname(), cgroup + "/" + id, host.nofileHard(),
                     host.minOomScoreAdj(), net == null ? null : net.netns().toString(), hostNetwork);
             Json.MAPPER.writeValue(bundle.resolve("config.json").toFile(), spec);
             var created = oci.create(new CreateRequest(id, bundle, bundle.resolve("infra.log"), false));
@@ -82,7 +86,7 @@ final class Sandboxes {
             oci.start(id);
             Trace.mark("sandbox: infra started");
             rollback.commit();
-            return new Sandbox(id, created.pid(), cgroup, Instant.now(), ips);
+            return new Sandbox(id, created.pid(), cgroup, Instant.now(), ips, names.kernelHostname());
         }
     }
 
@@ -117,11 +121,12 @@ final class Sandboxes {
         return out;
     }
 
-    private static void writeResolvConf(Path target) throws IOException {
-        // Until pod DNS lands (networking issue) the pod resolves like dnsPolicy Default: the host's resolvers.
-        Path host = Path.of("/etc/resolv.conf");
-        String content = Files.isReadable(host) ? Files.readString(host) : "";
-        Files.writeString(target, content, StandardCharsets.UTF_8);
+    private static String readOrEmpty(Path file) throws IOException {
+        return Files.isReadable(file) ? Files.readString(file) : "";
+    }
+
+    private static String nodeHostname() throws IOException {
+        return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
     }
 
     /** A read-only root holding only the static catatonit binary, shared by every infra container. */

@@ -39,7 +39,7 @@ final class SpecWriter {
         var paths = ctx.paths();
         var sandboxFacts = new SandboxFacts(SandboxFacts.Namespaces.ofInfraPid(sandbox.pid()),
                 new SandboxFacts.PodFiles(paths.hosts(), paths.hostname(), paths.resolvConf(), paths.shm()),
-                HostsFile.hostname(ctx.pod()));
+                sandbox.hostname());
         var env = r.env().stream().map(e -> new ResolvedEnv(e.name(), e.value(), e.literal())).toList();
         var mounts = r.mounts().stream().map(m -> new ResolvedMount(m.destination(), m.source(), m.readOnly())).toList();
         var facts = ContainerFacts.of(r.rootfs(), sandbox.cgroupPath() + "/" + r.containerId())
