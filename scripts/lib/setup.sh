@@ -15,6 +15,7 @@ PEAPOD_RUNTIME_PACKAGES=(
   "containernetworking-plugins|/usr/lib/cni/bridge"
   "busybox-static|/bin/busybox"
   "catatonit|/usr/bin/catatonit"
+  "iptables|/usr/sbin/iptables"
 )
 # What the test tiers need on top: runc is the alternative OCI runtime, skopeo builds test images.
 PEAPOD_TEST_PACKAGES=(

@@ -46,7 +46,24 @@ public final class HostRuntime implements AutoCloseable {
                 cgroups.mode() == HostCgroups.CgroupMode.V2, swapAccounting(), ownOomScoreAdj());
         Trace.mark("host: cgroups and limits read");
         var images = new LocalImageStore(config.dataDir().resolve("images"));
-        return new HostRuntime(new Engine.Parts(oci, mounter, cgroups, images, host), report.applied());
+        var notes = new java.util.ArrayList<>(report.applied());
+        var network = podNetwork(config, runner, notes);
+        return new HostRuntime(new Engine.Parts(oci, mounter, cgroups, images, host, network), notes);
+    }
+
+    /**
+     * CNI from the configured directory; on first start, when it holds no configuration, the default
+     * bridge network ({@code peapod0}, 10.85.0.0/16, portmap, firewall) is written there.
+     */
+    private static PodNetwork podNetwork(NodeConfig config, dev.peapod.oci.ProcessRunner runner, List<String> notes) {
+        if (config.cniConfigDir() == null) return PodNetwork.LOOPBACK_ONLY;
+        var written = dev.peapod.network.DefaultCniConfig.PEAPOD.writeIfAbsent(config.cniConfigDir());
+        written.ifPresent(f -> notes.add("wrote the default pod network configuration " + f));
+        var selection = dev.peapod.network.CniConfigDir.require(config.cniConfigDir());
+        var cni = new dev.peapod.network.CniNetwork(selection.config(),
+                dev.peapod.network.CniNetwork.Options.defaults(config.dataDir().resolve("cni/results")), runner);
+        Trace.mark("host: pod network configured");
+        return new CniPodNetwork(cni, dev.peapod.network.NetnsManager.linux(config.runDir()));
     }
 
     public Engine.Parts parts() { return parts; }

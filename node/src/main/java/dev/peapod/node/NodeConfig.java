@@ -12,13 +12,17 @@ import java.time.Duration;
  * @param backoffBase  first CrashLoopBackOff delay (kubelet: 10 s)
  * @param backoffMax   CrashLoopBackOff cap (kubelet: 300 s; configurable, kubernetes#57291)
  * @param resync       how often a pod worker re-reads the runtime without a signal (kubelet's PLEG relists every 1 s)
+ * @param cniConfigDir where the CNI network configuration is read from (a default bridge network
+ *                     is written there when it holds none); null: pods get loopback only
  */
 public record NodeConfig(Path dataDir, Path runDir, String runtime, Duration backoffBase,
-                         Duration backoffMax, Duration resync) {
+                         Duration backoffMax, Duration resync, Path cniConfigDir) {
+
+    public static final Path DEFAULT_CNI_CONFIG_DIR = Path.of("/etc/peapod/cni/net.d");
 
     public static NodeConfig defaults(Path dataDir) {
         return new NodeConfig(dataDir, runDirFor(dataDir), "crun", Duration.ofSeconds(10),
-                Duration.ofSeconds(300), Duration.ofSeconds(1));
+                Duration.ofSeconds(300), Duration.ofSeconds(1), DEFAULT_CNI_CONFIG_DIR);
     }
 
     /** The default data dir runs in /run/peapod; any other data dir gets its own run dir beside it in /run. */
@@ -28,9 +32,15 @@ public record NodeConfig(Path dataDir, Path runDir, String runtime, Duration bac
         return Path.of("/run/peapod-" + Integer.toHexString(abs.toString().hashCode()));
     }
 
-    public NodeConfig withRuntime(String r) { return new NodeConfig(dataDir, runDir, r, backoffBase, backoffMax, resync); }
+    public NodeConfig withRuntime(String r) {
+        return new NodeConfig(dataDir, runDir, r, backoffBase, backoffMax, resync, cniConfigDir);
+    }
 
     public NodeConfig withBackoff(Duration base, Duration max) {
-        return new NodeConfig(dataDir, runDir, runtime, base, max, resync);
+        return new NodeConfig(dataDir, runDir, runtime, base, max, resync, cniConfigDir);
+    }
+
+    public NodeConfig withCniConfigDir(Path dir) {
+        return new NodeConfig(dataDir, runDir, runtime, backoffBase, backoffMax, resync, dir);
     }
 }

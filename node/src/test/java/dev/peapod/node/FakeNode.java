@@ -50,7 +50,7 @@ final class FakeNode implements AutoCloseable {
     FakeNode(Path root) {
         this.root = root;
         this.config = new NodeConfig(root.resolve("data"), root.resolve("run"), "crun", BACKOFF_BASE,
-                Duration.ofMillis(200), Duration.ofMillis(20));
+                Duration.ofMillis(200), Duration.ofMillis(20), null);
         this.oci = new FakeOciRuntime(root.resolve("exits"));
         this.images = new FakeImages(root.resolve("layers"));
         images.add("busybox:1.36");
