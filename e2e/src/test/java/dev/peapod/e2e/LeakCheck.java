@@ -49,6 +49,30 @@ final class LeakCheck {
             assertThat(config.runDir().resolve("pods").resolve(uid)).as("pod run dir").doesNotExist();
             assertThat(config.dataDir().resolve("pods").resolve(uid)).as("pod data dir (overlay uppers, volumes, logs)").doesNotExist();
         }
+        // Pod network: no namespace, CNI result cache entry, IP lease or veth of these pods remains.
+        Path netns = config.runDir().resolve("netns");
+        if (Files.isDirectory(netns)) {
+            try (var s = Files.list(netns)) {
+                assertThat(s.toList()).as("network namespaces left behind").isEmpty();
+            }
+        }
+        Path results = config.dataDir().resolve("cni/results");
+        if (Files.isDirectory(results)) {
+            try (var s = Files.list(results)) {
+                assertThat(s.toList()).as("CNI result cache entries left behind").isEmpty();
+            }
+        }
+        for (Pod pod : pods) {
+            String ip = pod.getStatus() == null ? null : pod.getStatus().getPodIP();
+            if (ip != null && ip.startsWith("10.85.")) {
+                assertThat(Path.of("/var/lib/cni/networks/peapod", ip)).as("IP lease of " + ip).doesNotExist();
+            }
+        }
+        var veths = new ProcessBuilder("ip", "-o", "link", "show", "master", "peapod0").start();
+        String attached = new String(veths.getInputStream().readAllBytes()).strip();
+        veths.waitFor();
+        assertThat(attached).as("veths left on peapod0").isEmpty();
+
         Path runtimeRoot = config.runDir().resolve(config.runtime());
         var crun = new ProcessBuilder(config.runtime(), "--root", runtimeRoot.toString(), "list", "-q").start();
         String listed = new String(crun.getInputStream().readAllBytes()).strip();

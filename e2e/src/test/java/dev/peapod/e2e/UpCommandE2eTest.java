@@ -46,6 +46,25 @@ class UpCommandE2eTest {
     }
 
     @Test
+    void twoContainersDeclaringOnePortGetAWarningAtSubmission(@TempDir Path dir) throws Exception {
+        Path pod = Files.writeString(dir.resolve("pod.yaml"), """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: clash}
+                spec:
+                  restartPolicy: Never
+                  containers:
+                  - {name: a, image: peapod/busybox:latest, command: ["true"], ports: [{containerPort: 8080}]}
+                  - {name: b, image: peapod/busybox:latest, command: ["true"], ports: [{containerPort: 8080}]}
+                """);
+        var r = up(pod);
+        assertThat(r.exit()).isZero();
+        assertThat(r.err()).contains("Warning: " + pod + ": Pod \"clash\": "
+                + "spec.containers[1].ports[0]: duplicate port definition with spec.containers[0].ports[0]");
+        assertNoPodsLeft();
+    }
+
+    @Test
     void aFailedPodExitsNonZeroWithTheReason(@TempDir Path dir) throws Exception {
         Path pod = Files.writeString(dir.resolve("pod.yaml"), """
                 apiVersion: v1
