@@ -53,6 +53,9 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--runtime", defaultValue = "crun", description = "OCI runtime: crun or runc (default: ${DEFAULT-VALUE}).")
     String runtime;
 
+    @Option(names = "--cni-config-dir", description = "CNI network configuration directory (default: /etc/peapod/cni/net.d; a bridge network is written there when it holds none).")
+    Path cniConfigDir;
+
     @Option(names = "--backoff-base", description = "First CrashLoopBackOff delay (default 10s).")
     String backoffBase;
 
@@ -134,6 +137,7 @@ public final class UpCommand implements Callable<Integer> {
 
     private NodeConfig config() {
         var config = NodeConfig.defaults(dataDir).withRuntime(runtime);
+        if (cniConfigDir != null) config = config.withCniConfigDir(cniConfigDir);
         if (backoffBase != null || backoffMax != null) {
             config = config.withBackoff(backoffBase == null ? config.backoffBase() : Durations.parse(backoffBase),
                     backoffMax == null ? config.backoffMax() : Durations.parse(backoffMax));
