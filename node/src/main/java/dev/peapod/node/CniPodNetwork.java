@@ -27,19 +27,18 @@ final class CniPodNetwork implements PodNetwork {
     }
 
     @Override
-    public Attachment setUp(String sandboxId, Pod pod, List<PortMapping> ports) {
-        var path = netns.create(sandboxId);
-        try {
-            var request = request(sandboxId, pod).withNetns(path).withPortMappings(ports.stream()
-                    .map(p -> new dev.peapod.network.PortMapping(p.hostPort(), p.containerPort(), p.protocol(), p.hostIp()))
-                    .toList());
-            var result = cni.add(request);
-            Trace.mark("sandbox: CNI ADD done");
-            return new Attachment(path, result.sandboxIps());
-        } catch (RuntimeException e) {
-            netns.remove(sandboxId);
-            throw e;
-        }
+    public java.nio.file.Path createNamespace(String sandboxId) {
+        return netns.create(sandboxId);
+    }
+
+    @Override
+    public Attachment attach(String sandboxId, java.nio.file.Path path, Pod pod, List<PortMapping> ports) {
+        var request = request(sandboxId, pod).withNetns(path).withPortMappings(ports.stream()
+                .map(p -> new dev.peapod.network.PortMapping(p.hostPort(), p.containerPort(), p.protocol(), p.hostIp()))
+                .toList());
+        var result = cni.add(request);
+        Trace.mark("sandbox: CNI ADD done");
+        return new Attachment(path, result.sandboxIps());
     }
 
     @Override

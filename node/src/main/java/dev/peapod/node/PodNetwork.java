@@ -24,7 +24,19 @@ public interface PodNetwork {
     }
 
     /** Creates the namespace and attaches it (CNI ADD). {@code sandboxId} identifies the attachment. */
-    Attachment setUp(String sandboxId, Pod pod, List<PortMapping> ports);
+    default Attachment setUp(String sandboxId, Pod pod, List<PortMapping> ports) {
+        Path netns = createNamespace(sandboxId);
+        return netns == null ? null : attach(sandboxId, netns, pod, ports);
+    }
+
+    /**
+     * First half of {@link #setUp}: the namespace alone, so that the infra process can join it
+     * while {@link #attach} runs. Returns null when the pod gets a private loopback-only namespace.
+     */
+    Path createNamespace(String sandboxId);
+
+    /** Second half of {@link #setUp}: CNI ADD into the namespace {@link #createNamespace} made. */
+    Attachment attach(String sandboxId, Path netns, Pod pod, List<PortMapping> ports);
 
     /** Detaches (CNI DEL) and removes the namespace. */
     void tearDown(String sandboxId, Pod pod);
@@ -34,7 +46,8 @@ public interface PodNetwork {
      * (what Peapod did before CNI; fakes and tests that do not test networking use it).
      */
     PodNetwork LOOPBACK_ONLY = new PodNetwork() {
-        @Override public Attachment setUp(String sandboxId, Pod pod, List<PortMapping> ports) { return null; }
+        @Override public Path createNamespace(String sandboxId) { return null; }
+        @Override public Attachment attach(String sandboxId, Path netns, Pod pod, List<PortMapping> ports) { return null; }
         @Override public void tearDown(String sandboxId, Pod pod) { }
     };
 }

@@ -48,13 +48,18 @@ final class Sandboxes {
             String id = ContainerIds.next();
             boolean hostNetwork = Boolean.TRUE.equals(pod.getSpec().getHostNetwork());
             var names = PodHostname.of(pod, PodHostname.DEFAULT_CLUSTER_DOMAIN, nodeHostname());
-            PodNetwork.Attachment net = null;
+            Path netns = hostNetwork ? null : network.createNamespace(id);
+            // CNI ADD (tens of ms of iptables) runs while the cgroup, /dev/shm and the infra process
+            // are set up: the infra only needs the namespace to exist to join it.
+            java.util.concurrent.CompletableFuture<PodNetwork.Attachment> attaching = netns == null ? null
+                    : java.util.concurrent.CompletableFuture.supplyAsync(() -> network.attach(id, netns, pod, hostPorts(pod)),
+                            r -> Thread.ofVirtual().name("cni-add").start(r));
             if (!hostNetwork) {
-                net = network.setUp(id, pod, hostPorts(pod));
-                rollback.add(() -> network.tearDown(id, pod));
+                rollback.add(() -> {
+                    if (attaching != null) attaching.handle((a, e) -> a).join(); // never DEL during an ADD
+                    network.tearDown(id, pod);
+                });
             }
-            List<String> ips = net == null ? List.of() : net.ips();
-            Files.writeString(paths.hosts(), HostsFile.forPod(pod, ips, names, readOrEmpty(Path.of("/etc/hosts"))));
             Files.writeString(paths.hostname(), names.kernelHostname() + "\n");
             // No cluster DNS on a single host (yet): ClusterFirst falls back to the host's resolvers
             // with kubelet's MissingClusterDNS warning.
@@ -78,13 +83,16 @@ final class Sandboxes {
             Path bundle = paths.bundle(id);
             Files.createDirectories(bundle);
             var spec = InfraSpec.of(infraRootfs.toString(), names.kernelHostname(), cgroup + "/" + id, host.nofileHard(),
-                    host.minOomScoreAdj(), net == null ? null : net.netns().toString(), hostNetwork);
+                    host.minOomScoreAdj(), netns == null ? null : netns.toString(), hostNetwork);
             Json.MAPPER.writeValue(bundle.resolve("config.json").toFile(), spec);
             var created = oci.create(new CreateRequest(id, bundle, bundle.resolve("infra.log"), false));
             rollback.add(() -> { oci.kill(id, "KILL", true); oci.delete(id, true); });
             Trace.mark("sandbox: infra created");
             oci.start(id);
             Trace.mark("sandbox: infra started");
+            PodNetwork.Attachment net = attaching == null ? null : join(attaching);
+            List<String> ips = net == null ? List.of() : net.ips();
+            Files.writeString(paths.hosts(), HostsFile.forPod(pod, ips, names, readOrEmpty(Path.of("/etc/hosts"))));
             rollback.commit();
             return new Sandbox(id, created.pid(), cgroup, Instant.now(), ips, names.kernelHostname());
         }
@@ -119,6 +127,15 @@ final class Sandboxes {
             }
         }
         return out;
+    }
+
+    private static PodNetwork.Attachment join(java.util.concurrent.CompletableFuture<PodNetwork.Attachment> f) {
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw e;
+        }
     }
 
     private static String readOrEmpty(Path file) throws IOException {
