@@ -118,6 +118,13 @@ public final class UpCommand implements Callable<Integer> {
                 }
             }
         }
+        var names = new java.util.HashSet<String>();
+        for (Pod p : pods) {
+            // One name per namespace, as the API server enforces (AlreadyExists).
+            String key = p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
+            if (!names.add(key)) problems.add("pods \"" + p.getMetadata().getName() + "\" already exists in namespace \""
+                    + p.getMetadata().getNamespace() + "\" (defined twice)");
+        }
         Trace.mark("up: manifests parsed and validated");
         if (pods.isEmpty() && problems.isEmpty()) problems.add("no Pod found in " + files);
         if (!problems.isEmpty()) {
