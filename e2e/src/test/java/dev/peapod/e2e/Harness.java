@@ -45,7 +45,21 @@ final class Harness implements AutoCloseable {
     }
 
     Harness(Duration backoffBase, Duration backoffMax, ConfigSource configSource) {
-        this(NodeConfig.defaults(Path.of("/var/lib/peapod-e2e")).withBackoff(backoffBase, backoffMax), configSource);
+        this(defaultConfig().withBackoff(backoffBase, backoffMax), configSource);
+    }
+
+    /**
+     * The e2e pods get a network of their own (bridge {@value #BRIDGE}, {@value #SUBNET}), so that
+     * the leak checks see only their own veths and leases even while another Peapod runs pods on
+     * the default peapod0 network.
+     */
+    static final String NETWORK = "peapod-e2e", BRIDGE = "peapode2e0", SUBNET = "10.87.0.0/16";
+
+    static NodeConfig defaultConfig() {
+        Path cni = REPO.resolve("e2e/target/cni");
+        new dev.peapod.network.DefaultCniConfig(NETWORK, BRIDGE, SUBNET, "10.87.0.1", Path.of("/var/lib/cni/networks"))
+                .writeIfAbsent(cni);
+        return NodeConfig.defaults(Path.of("/var/lib/peapod-e2e")).withCniConfigDir(cni);
     }
 
     Harness(NodeConfig config, ConfigSource configSource) {

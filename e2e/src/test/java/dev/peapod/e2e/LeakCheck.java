@@ -64,14 +64,14 @@ final class LeakCheck {
         }
         for (Pod pod : pods) {
             String ip = pod.getStatus() == null ? null : pod.getStatus().getPodIP();
-            if (ip != null && ip.startsWith("10.85.")) {
-                assertThat(Path.of("/var/lib/cni/networks/peapod", ip)).as("IP lease of " + ip).doesNotExist();
+            if (ip != null && ip.startsWith("10.87.")) {
+                assertThat(Path.of("/var/lib/cni/networks", Harness.NETWORK, ip)).as("IP lease of " + ip).doesNotExist();
             }
         }
-        var veths = new ProcessBuilder("ip", "-o", "link", "show", "master", "peapod0").start();
+        var veths = new ProcessBuilder("ip", "-o", "link", "show", "master", Harness.BRIDGE).start();
         String attached = new String(veths.getInputStream().readAllBytes()).strip();
         veths.waitFor();
-        assertThat(attached).as("veths left on peapod0").isEmpty();
+        assertThat(attached).as("veths left on " + Harness.BRIDGE).isEmpty();
 
         Path runtimeRoot = config.runDir().resolve(config.runtime());
         var crun = new ProcessBuilder(config.runtime(), "--root", runtimeRoot.toString(), "list", "-q").start();

@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Pod networking with the real CNI plugins: every pod has its own IP on the peapod0 bridge.
+ * Pod networking with the real CNI plugins: every pod has its own IP on a bridge (the harness's own
+ * network, {@link Harness#BRIDGE}, laid out like the default peapod0 one).
  * All traffic stays on this machine: loopback, the bridge and the pods' own namespaces.
  */
 class NetworkE2eTest {
@@ -42,7 +43,7 @@ class NetworkE2eTest {
             Pod b = h.run(WEB.formatted("web-b", "", "web-b")); // the same containerPort in another pod
             String ipA = awaitIp(h, a);
             String ipB = awaitIp(h, b);
-            assertThat(ipA).startsWith("10.85.").isNotEqualTo(ipB);
+            assertThat(ipA).startsWith("10.87.").isNotEqualTo(ipB);
             assertThat(h.latest(a).getStatus().getPodIPs()).extracting(p -> p.getIp()).containsExactly(ipA);
             assertThat(get("http://" + ipA + ":8080/")).isEqualTo("hello from web-a\n");
             assertThat(get("http://" + ipB + ":8080/")).isEqualTo("hello from web-b\n");
@@ -167,7 +168,7 @@ class NetworkE2eTest {
         Files.writeString(conf.resolve("10-broken.conflist"), """
                 {"cniVersion": "1.0.0", "name": "broken", "plugins": [{"type": "no-such-plugin"}]}
                 """);
-        var config = NodeConfig.defaults(Path.of("/var/lib/peapod-e2e")).withCniConfigDir(conf);
+        var config = Harness.defaultConfig().withCniConfigDir(conf);
         try (var h = new Harness(config, ConfigSource.EMPTY)) {
             Pod pod = h.run(WEB.formatted("no-network", "", "x"));
             await().atMost(Duration.ofSeconds(20)).until(() -> !h.listener.events(pod.getMetadata().getUid(), "FailedCreatePodSandBox").isEmpty());

@@ -47,7 +47,7 @@ class PodBasicsE2eTest {
 
     @Test
     void runcIsSelectable() throws Exception {
-        var config = NodeConfig.defaults(Path.of("/var/lib/peapod-e2e")).withRuntime("runc");
+        var config = Harness.defaultConfig().withRuntime("runc");
         try (var h = new Harness(config, ConfigSource.EMPTY)) {
             Pod pod = h.run("""
                     apiVersion: v1
