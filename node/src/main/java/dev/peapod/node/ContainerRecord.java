@@ -23,6 +23,10 @@ final class ContainerRecord {
     final String imageId;
     final Path logPath;
     final String stopSignal;
+    /** The spec it runs (termination message policy and path). */
+    io.fabric8.kubernetes.api.model.Container container;
+    /** The host file bind-mounted at its terminationMessagePath, or null. */
+    Path terminationFile;
     /** Guards {@link #cleanups}: a release may run beside the worker thread. */
     final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
     final List<Rollback.Undo> cleanups = new ArrayList<>();

@@ -2,6 +2,8 @@ package dev.peapod.node;
 
 import dev.peapod.image.Image;
 import dev.peapod.image.Images;
+import dev.peapod.node.lifecycle.StopSignals;
+import dev.peapod.node.lifecycle.TerminationMessages;
 import dev.peapod.node.model.ContainerKind;
 import dev.peapod.node.model.RuntimeState;
 import dev.peapod.oci.CreateRequest;
@@ -56,8 +58,16 @@ final class Containers {
         var env = EnvResolver.resolve(ctx.pod(), c, ctx.config(), ctx.hostIp(), ctx.podIp());
         String id = ContainerIds.next();
         Path log = ctx.paths().log(c.getName(), attempt);
+        StopSignals.StopSignal stop;
+        try {
+            // lifecycle.stopSignal, else the image's STOPSIGNAL, else SIGTERM (KEP-4960).
+            stop = StopSignals.resolve(c, image.config().stopSignal());
+        } catch (IllegalArgumentException e) {
+            throw new ContainerStartException("CreateContainerConfigError", e.getMessage(), e);
+        }
         var record = new ContainerRecord(c.getName(), kind, id, attempt, c.getImage(), image.id(), log,
-                image.config().stopSignal());
+                stop.killArgument());
+        record.container = c;
         boolean ok = false;
         try {
             Path bundle = bundle(ctx, id);
@@ -76,7 +86,10 @@ final class Containers {
             Path termLog = ctx.paths().terminationLog(id);
             Files.createDirectories(termLog.getParent());
             Files.write(termLog, new byte[0]);
+            // Writable by whatever user the container runs as, as kubelet creates it.
+            Files.setPosixFilePermissions(termLog, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
             record.cleanups.add(() -> Files.deleteIfExists(termLog));
+            record.terminationFile = termLog;
             specs.write(bundle, new SpecWriter.Request(ctx, c, image.config(), rootfs, mounts, env, termLog, id));
             record.createdAt = Instant.now();
             Trace.mark("container " + c.getName() + ": spec written");
@@ -131,7 +144,9 @@ final class Containers {
         if (r.startedAt != null && finished.isBefore(r.startedAt)) finished = r.startedAt;
         int exit = code.getAsInt();
         String reason = exit == 0 ? "Completed" : "Error";
-        r.exited = new RuntimeState.Exited(exit, r.startedAt, finished, reason, null);
+        // Read before the release below deletes the file (terminationMessagePath/-Policy).
+        String message = r.container == null ? "" : TerminationMessages.read(r.container, r.terminationFile, r.logPath, exit, reason);
+        r.exited = new RuntimeState.Exited(exit, r.startedAt, finished, reason, message.isEmpty() ? null : message);
         // Releasing (runtime delete, which waits for conmon, and the unmounts) takes milliseconds
         // that the next container of the pod should not wait for: it runs beside the worker, and
         // every later release() of the record waits for it under the record's lock.
@@ -154,7 +169,7 @@ final class Containers {
      */
     void stop(ContainerRecord r, Duration grace) {
         if (r.exited != null || refresh(r)) return;
-        String signal = r.stopSignal == null || r.stopSignal.isBlank() ? "TERM" : r.stopSignal;
+        String signal = r.stopSignal;
         try {
             oci.kill(r.id, signal, false);
         } catch (OciException e) {

@@ -44,6 +44,8 @@ final class PodStatusPublisher {
                 .withRuntimeName(engine.runtimeName())
                 .withEviction(failure);
         PodStatus next = PodStatusComputer.compute(input);
+        // At most 12 KiB of termination messages per pod, shared among its containers (kubelet).
+        dev.peapod.node.lifecycle.TerminationMessages.limit(pod, next);
         if (next.equals(status)) return;
         status = next;
         engine.listener().statusChanged(snapshot());
@@ -55,6 +57,8 @@ final class PodStatusPublisher {
     }
 
     Pod current() { return snapshot(); }
+
+    Instant startTime() { return startTime; }
 
     private Pod snapshot() {
         var copy = new Pod(pod.getApiVersion(), pod.getKind(), pod.getMetadata(), pod.getSpec(), status);

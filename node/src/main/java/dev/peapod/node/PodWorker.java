@@ -103,6 +103,14 @@ final class PodWorker {
         status.publish(observed(), waiting, terminating);
         while (true) {
             records.forEach(engine.containers()::refresh);
+            var deadline = dev.peapod.node.lifecycle.ActiveDeadline.check(pod.getSpec().getActiveDeadlineSeconds(),
+                    status.startTime(), engine.clock().instant());
+            if (deadline.exceeded() && !terminating) {
+                // activeDeadlineSeconds: the pod fails and is stopped with its own grace period.
+                engine.event(pod, null, "Normal", deadline.reason(), deadline.message());
+                status.fail(new dev.peapod.node.status.Eviction(deadline.reason(), deadline.message()));
+                terminating = true;
+            }
             var plan = PodPlanner.compute(pod, observed(), engine.backoff().gate(uid), terminating);
             boolean acted = execute(plan);
             var obs = observed();
@@ -117,6 +125,10 @@ final class PodWorker {
             Instant now = engine.clock().instant();
             Optional<Instant> next = plan.nextWakeUp();
             for (Instant t : retryAt.values()) if (next.isEmpty() || t.isBefore(next.get())) next = Optional.of(t);
+            if (!terminating && deadline.deadline().isPresent()
+                    && (next.isEmpty() || deadline.deadline().get().isBefore(next.get()))) {
+                next = deadline.deadline();
+            }
             if (next.isPresent()) {
                 Duration until = Duration.between(now, next.get());
                 if (until.compareTo(wait) < 0) wait = until.isNegative() ? Duration.ZERO : until;
