@@ -2,7 +2,13 @@ package dev.peapod.oci;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -274,6 +280,78 @@ public final class ConmonRuntime implements OciRuntime {
             return cmdline.contains("\0-c\0" + id + "\0") ? OptionalInt.of(pid) : OptionalInt.empty();
         } catch (IOException | NumberFormatException e) {
             return OptionalInt.empty();
+        }
+    }
+
+    /**
+     * {@code <runtime> --root <root> exec --process <file> <id>}. The process file is the
+     * container's own {@code process} from its bundle's config.json with {@code args} replaced
+     * (what containerd and cri-o do for ExecSync), so the command runs as the container's user, with
+     * its environment, working directory, capabilities and rlimits, and no argv is ever parsed as
+     * runtime flags. The file is written once per container and command (named by a hash of argv,
+     * in the container's state directory, which {@link #delete} removes), so a probe that runs every
+     * second costs one runtime process and no JSON work after the first run.
+     *
+     * <p>Timeout: the {@link ProcessRunner} kills the runtime and its descendants (the command in
+     * the container) when {@code timeout} passes, and throws. That exception is told apart from a
+     * failure to start by the elapsed time: a runner that timed out has waited the whole timeout.
+     */
+    @Override
+    public ExecResult exec(String id, List<String> argv, Duration timeout) {
+        checkId(id);
+        if (argv.isEmpty()) {
+            throw new OciException("failed to exec in container " + id + ": empty command");
+        }
+        Path process = execProcessFile(id, argv);
+        List<String> command = List.of(config.runtime().toString(), "--root", config.runtimeRoot().toString(),
+                "exec", "--process", process.toString(), id);
+        long start = System.nanoTime();
+        try {
+            ProcessResult result = runner.run(command, ENV, null, timeout);
+            return new ExecResult(result.exitCode(), result.stdout(), result.stderr(), false);
+        } catch (OciException e) {
+            if (System.nanoTime() - start >= timeout.toNanos()) {
+                return ExecResult.timeout();
+            }
+            throw new OciException("failed to exec in container " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Path execProcessFile(String id, List<String> argv) {
+        Path dir = config.containerDir(id);
+        Path file = dir.resolve("exec-" + digest(argv) + ".json");
+        if (Files.exists(file)) {
+            return file;
+        }
+        try {
+            // conmon's attach directory entry links to the bundle (see the class comment).
+            JsonNode spec = JSON.readTree(config.socketDir().resolve(id).resolve("config.json").toFile());
+            if (!(spec.get("process") instanceof ObjectNode process)) {
+                throw new OciException("failed to exec in container " + id + ": its config.json has no process");
+            }
+            ObjectNode exec = process.deepCopy();
+            exec.put("terminal", false);
+            exec.remove("consoleSize");
+            exec.set("args", JSON.valueToTree(argv));
+            Path tmp = Files.createTempFile(dir, "exec-", ".tmp");
+            Files.write(tmp, JSON.writeValueAsBytes(exec));
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return file;
+        } catch (IOException e) {
+            throw new OciException("failed to exec in container " + id + ": failed to write process file: " + e, e);
+        }
+    }
+
+    private static String digest(List<String> argv) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (String arg : argv) {
+                sha.update(arg.getBytes(StandardCharsets.UTF_8));
+                sha.update((byte) 0);
+            }
+            return HexFormat.of().formatHex(sha.digest(), 0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

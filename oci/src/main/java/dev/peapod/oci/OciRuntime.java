@@ -1,6 +1,8 @@
 package dev.peapod.oci;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -42,4 +44,31 @@ public interface OciRuntime {
 
     /** Which runtime binary this is ("crun" or "runc"). */
     String name();
+
+    /**
+     * {@code <runtime> exec}: runs {@code argv} in the running container {@code id} with the
+     * container's own process settings (user, environment, working directory, capabilities, as CRI's
+     * ExecSync does) and waits for it. Blocks for at most about {@code timeout}: a command that
+     * outlives it is killed and reported with {@link ExecResult#timedOut()}. A non-zero exit is a
+     * normal result.
+     *
+     * @throws OciException if the command could not be run at all (unknown container, runtime failure)
+     */
+    default ExecResult exec(String id, List<String> argv, Duration timeout) {
+        throw new UnsupportedOperationException("failed to exec in container " + id + ": " + name() + " runtime does not support exec");
+    }
+
+    /**
+     * What {@link #exec} observed.
+     *
+     * @param exitCode the command's exit status (the runtime's own if it failed inside the container); -1 if timed out
+     * @param stdout   what it wrote to stdout (UTF-8)
+     * @param stderr   what it (or the runtime) wrote to stderr (UTF-8)
+     * @param timedOut the command outlived the timeout and was killed
+     */
+    record ExecResult(int exitCode, String stdout, String stderr, boolean timedOut) {
+        public static ExecResult timeout() {
+            return new ExecResult(-1, "", "", true);
+        }
+    }
 }
