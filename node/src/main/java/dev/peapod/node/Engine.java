@@ -47,6 +47,9 @@ public final class Engine implements AutoCloseable {
     private final Map<String, PodWorker> workers = new ConcurrentHashMap<>();
     private final HostPorts hostPorts = new HostPorts();
     private final String hostIp;
+    /** One prober and one scheduler for every pod's probe workers (virtual threads). */
+    private final dev.peapod.node.probe.Probers probers;
+    private final dev.peapod.node.probe.VirtualThreadScheduler probeScheduler;
 
     public Engine(NodeConfig config, Parts parts, PodListener listener, ConfigSource configSource, InstantSource clock) {
         this.config = config;
@@ -61,6 +64,8 @@ public final class Engine implements AutoCloseable {
         var specs = new SpecWriter(parts.host());
         this.containers = new Containers(parts.oci(), parts.mounter(), parts.images(), exits, specs);
         this.hostIp = HostAddress.primary();
+        this.probers = new dev.peapod.node.probe.Probers(dev.peapod.node.probe.ContainerExec.of(parts.oci()));
+        this.probeScheduler = new dev.peapod.node.probe.VirtualThreadScheduler(clock);
     }
 
     /** Starts running a pod (already defaulted and validated). Assigns a uid if it has none. */
@@ -126,6 +131,8 @@ public final class Engine implements AutoCloseable {
     String hostIp() { return hostIp; }
     String runtimeName() { return parts.oci().name(); }
     PodListener listener() { return listener; }
+    dev.peapod.node.probe.Probers probers() { return probers; }
+    dev.peapod.node.probe.VirtualThreadScheduler probeScheduler() { return probeScheduler; }
 
     void event(Pod pod, String container, String type, String reason, String message) {
         listener.event(new PodEvent(pod.getMetadata().getNamespace(), pod.getMetadata().getName(),

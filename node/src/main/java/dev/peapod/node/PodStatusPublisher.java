@@ -34,7 +34,8 @@ final class PodStatusPublisher {
 
     void podIp(String ip) { this.podIp = ip; }
 
-    void publish(ObservedPod observed, Map<String, Waiting> waiting, boolean terminating) {
+    void publish(ObservedPod observed, Map<String, Waiting> waiting, boolean terminating,
+                 dev.peapod.node.status.ProbeResults probes) {
         var input = StatusInput.of(pod, observed, engine.clock().instant())
                 .withWaiting(waiting)
                 .withTerminating(terminating)
@@ -42,7 +43,8 @@ final class PodStatusPublisher {
                 .withPrevious(status)
                 .withAddresses(engine.hostIp(), podIp)
                 .withRuntimeName(engine.runtimeName())
-                .withEviction(failure);
+                .withEviction(failure)
+                .withProbes(probes);
         PodStatus next = PodStatusComputer.compute(input);
         // At most 12 KiB of termination messages per pod, shared among its containers (kubelet).
         dev.peapod.node.lifecycle.TerminationMessages.limit(pod, next);

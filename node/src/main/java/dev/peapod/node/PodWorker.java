@@ -7,6 +7,12 @@ import dev.peapod.node.model.ObservedSandbox;
 import dev.peapod.node.model.Waiting;
 import dev.peapod.node.plan.PodActions;
 import dev.peapod.node.plan.PodPlanner;
+import dev.peapod.node.probe.ProbeEvents;
+import dev.peapod.node.probe.ProbeKind;
+import dev.peapod.node.probe.ProbeManager;
+import dev.peapod.node.probe.ProbeResult;
+import dev.peapod.node.probe.ProbeResultsSink;
+import dev.peapod.node.probe.ProbeTarget;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 
@@ -49,6 +55,11 @@ final class PodWorker {
     private volatile Duration gracePeriod;
     private Sandbox sandbox;
     private Map<String, java.nio.file.Path> volumes;
+    private final ProbeManager probes;
+    /** Containers whose liveness or startup probe failed past its threshold: killed on the worker thread. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<ProbeKill> probeKills = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    private record ProbeKill(ProbeTarget target, ProbeKind kind, Optional<Duration> grace) {}
 
     PodWorker(Engine engine, Pod pod) {
         this.engine = engine;
@@ -57,6 +68,7 @@ final class PodWorker {
         this.paths = PodPaths.of(engine.config(), uid);
         this.status = new PodStatusPublisher(engine, pod);
         this.gracePeriod = Duration.ofSeconds(Optional.ofNullable(pod.getSpec().getTerminationGracePeriodSeconds()).orElse(30L));
+        this.probes = new ProbeManager(engine.probers(), new ProbeSink(), engine.clock(), engine.probeScheduler());
     }
 
     Pod pod() { return pod; }
@@ -78,7 +90,26 @@ final class PodWorker {
     void terminate(Duration grace) {
         if (grace != null) gracePeriod = grace;
         terminating = true;
+        // kubelet: liveness and startup probes stop counting, readiness goes on while the pod stops.
+        probes.podTerminating();
         signal();
+    }
+
+    /** Probe results reach the worker: events at once, kills and status through the loop. */
+    private final class ProbeSink implements ProbeResultsSink {
+        @Override
+        public void onResult(ProbeTarget target, ProbeKind kind, ProbeResult result, int consecutive) {
+            ProbeEvents.forResult(kind, result).ifPresent(e -> engine.event(pod, target.container(), e.type(), e.reason(), e.message()));
+        }
+
+        @Override
+        public void onChanged(ProbeTarget target, ProbeKind kind, boolean state) { signal(); }
+
+        @Override
+        public void onFailedPastThreshold(ProbeTarget target, ProbeKind kind, ProbeResult last, Optional<Duration> grace) {
+            probeKills.add(new ProbeKill(target, kind, grace));
+            signal();
+        }
     }
 
     private void run() {
@@ -97,12 +128,13 @@ final class PodWorker {
         if (rejection != null) {
             engine.event(pod, null, "Warning", rejection.reason(), rejection.message());
             status.fail(rejection);
-            status.publish(observed(), waiting, terminating);
+            status.publish(observed(), waiting, terminating, probes.results());
             return;
         }
-        status.publish(observed(), waiting, terminating);
+        status.publish(observed(), waiting, terminating, probes.results());
         while (true) {
-            records.forEach(engine.containers()::refresh);
+            for (var r : records) if (engine.containers().refresh(r)) probes.containerStopped(r.name);
+            killUnhealthy();
             var deadline = dev.peapod.node.lifecycle.ActiveDeadline.check(pod.getSpec().getActiveDeadlineSeconds(),
                     status.startTime(), engine.clock().instant());
             if (deadline.exceeded() && !terminating) {
@@ -114,10 +146,10 @@ final class PodWorker {
             var plan = PodPlanner.compute(pod, observed(), engine.backoff().gate(uid), terminating);
             boolean acted = execute(plan);
             var obs = observed();
-            status.publish(obs, waiting, terminating);
+            status.publish(obs, waiting, terminating, probes.results());
             if (plan.done() && obs.containers().stream().allMatch(c -> c.exited())) {
                 stopEverything();
-                status.publish(observed(), waiting, terminating);
+                status.publish(observed(), waiting, terminating, probes.results());
                 return;
             }
             if (acted) continue; // something changed: look again at once
@@ -216,6 +248,7 @@ final class PodWorker {
                 engine.event(pod, name, "Warning", "Failed", "Error: " + record.exited.message());
             } else {
                 engine.event(pod, name, "Normal", "Started", "Started container " + name);
+                probes.containerStarted(c, record.id, sandbox.podIp(), record.startedAt);
             }
             return true;
         } catch (ContainerStartException e) {
@@ -261,7 +294,7 @@ final class PodWorker {
             var grace = remaining(deadline);
             engine.containers().stop(r, grace.compareTo(MIN_GRACE) < 0 ? MIN_GRACE : grace);
         }
-        records.forEach(engine.containers()::refresh);
+        for (var r : records) if (engine.containers().refresh(r)) probes.containerStopped(r.name);
         records.forEach(engine.containers()::release); // waits for releases running in the background
         removeSandbox();
     }
@@ -281,8 +314,26 @@ final class PodWorker {
         sandbox = null;
     }
 
+    /**
+     * A liveness or startup probe failed past its threshold: the container is stopped (with the
+     * probe's terminationGracePeriodSeconds when it has one) and the restart policy decides what
+     * follows (https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/).
+     */
+    private void killUnhealthy() {
+        ProbeKill kill;
+        while ((kill = probeKills.poll()) != null) {
+            var target = kill.target();
+            var record = latestRecord(target.container());
+            if (record.isEmpty() || !record.get().id.equals(target.containerId()) || record.get().exited != null) continue;
+            engine.event(pod, target.container(), "Normal", "Killing", ProbeEvents.killMessage(target.container(), kill.kind()));
+            engine.containers().stop(record.get(), kill.grace().orElse(gracePeriod));
+            probes.containerStopped(target.container());
+        }
+    }
+
     /** Final teardown: every container released, the sandbox and volumes removed. Idempotent. */
     private void stopEverything() {
+        probes.close();
         for (var r : records) {
             if (r.exited == null) engine.containers().stop(r, Duration.ZERO);
             engine.containers().release(r);
