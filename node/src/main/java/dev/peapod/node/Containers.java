@@ -31,6 +31,14 @@ final class Containers {
     private final Images images;
     private final ExitWatcher exits;
     private final SpecWriter specs;
+    private dev.peapod.node.lifecycle.HookRunner hooks;
+    /** Where a failed preStop hook is reported (a FailedPreStopHook event of the container's pod). */
+    private java.util.function.BiConsumer<ContainerRecord, String> events = (r, m) -> { };
+
+    void hooks(dev.peapod.node.lifecycle.HookRunner hooks, java.util.function.BiConsumer<ContainerRecord, String> events) {
+        this.hooks = hooks;
+        this.events = events;
+    }
 
     Containers(OciRuntime oci, Mounter mounter, Images images, ExitWatcher exits, SpecWriter specs) {
         this.oci = oci;
@@ -68,6 +76,7 @@ final class Containers {
         var record = new ContainerRecord(c.getName(), kind, id, attempt, c.getImage(), image.id(), log,
                 stop.killArgument());
         record.container = c;
+        record.hookTarget = new dev.peapod.node.lifecycle.HookRunner.Target(ctx.pod(), c, id, ctx.podIp());
         boolean ok = false;
         try {
             Path bundle = bundle(ctx, id);
@@ -169,6 +178,7 @@ final class Containers {
      */
     void stop(ContainerRecord r, Duration grace) {
         if (r.exited != null || refresh(r)) return;
+        grace = preStop(r, grace);
         String signal = r.stopSignal;
         try {
             oci.kill(r.id, signal, false);
@@ -184,6 +194,24 @@ final class Containers {
             exits.await(r.id, Duration.ofSeconds(10));
         }
         refresh(r);
+    }
+
+    /**
+     * preStop runs before the stop signal and counts against the grace period; the container then
+     * still gets at least 2 s (kubelet's minimumGracePeriodInSeconds). Returns the grace left.
+     */
+    private Duration preStop(ContainerRecord r, Duration grace) {
+        var lifecycle = r.container == null ? null : r.container.getLifecycle();
+        if (lifecycle == null || lifecycle.getPreStop() == null || r.hookTarget == null || grace.isZero()) return grace;
+        long started = System.nanoTime();
+        var result = hooks.run(r.hookTarget, lifecycle.getPreStop(), grace);
+        switch (result) {
+            case dev.peapod.node.lifecycle.HookResult.Failed f -> events.accept(r, f.message());
+            case dev.peapod.node.lifecycle.HookResult.Succeeded ok -> { }
+            case dev.peapod.node.lifecycle.HookResult.TimedOut t -> { }
+        }
+        Duration left = grace.minusNanos(System.nanoTime() - started);
+        return left.compareTo(Duration.ofSeconds(2)) < 0 ? Duration.ofSeconds(2) : left;
     }
 
     /** Undoes what was made for the container, newest first. Idempotent. */

@@ -50,6 +50,7 @@ public final class Engine implements AutoCloseable {
     /** One prober and one scheduler for every pod's probe workers (virtual threads). */
     private final dev.peapod.node.probe.Probers probers;
     private final dev.peapod.node.probe.VirtualThreadScheduler probeScheduler;
+    private final dev.peapod.node.lifecycle.HookRunner hooks;
 
     public Engine(NodeConfig config, Parts parts, PodListener listener, ConfigSource configSource, InstantSource clock) {
         this.config = config;
@@ -66,6 +67,14 @@ public final class Engine implements AutoCloseable {
         this.hostIp = HostAddress.primary();
         this.probers = new dev.peapod.node.probe.Probers(dev.peapod.node.probe.ContainerExec.of(parts.oci()));
         this.probeScheduler = new dev.peapod.node.probe.VirtualThreadScheduler(clock);
+        var oci = parts.oci();
+        this.hooks = dev.peapod.node.lifecycle.HookRunner.withDefaults((id, argv, timeout) -> {
+            var r = oci.exec(id, argv, timeout);
+            if (r.timedOut()) throw new java.util.concurrent.TimeoutException("command timed out after " + timeout);
+            return new dev.peapod.node.lifecycle.HookRunner.ExecResult(r.exitCode(), r.stdout(), r.stderr());
+        });
+        this.containers.hooks(hooks, (r, message) -> event(r.hookTarget.pod(), r.name, "Warning",
+                dev.peapod.node.lifecycle.HookRunner.FAILED_PRE_STOP_HOOK, message));
     }
 
     /** Starts running a pod (already defaulted and validated). Assigns a uid if it has none. */
@@ -132,6 +141,7 @@ public final class Engine implements AutoCloseable {
     String runtimeName() { return parts.oci().name(); }
     PodListener listener() { return listener; }
     dev.peapod.node.probe.Probers probers() { return probers; }
+    dev.peapod.node.lifecycle.HookRunner hooks() { return hooks; }
     dev.peapod.node.probe.VirtualThreadScheduler probeScheduler() { return probeScheduler; }
 
     void event(Pod pod, String container, String type, String reason, String message) {

@@ -6,6 +6,8 @@ import dev.peapod.node.model.ObservedPod;
 import dev.peapod.node.model.ObservedSandbox;
 import dev.peapod.node.model.Waiting;
 import dev.peapod.node.plan.PodActions;
+import dev.peapod.node.lifecycle.HookResult;
+import dev.peapod.node.lifecycle.HookRunner;
 import dev.peapod.node.plan.PodPlanner;
 import dev.peapod.node.probe.ProbeEvents;
 import dev.peapod.node.probe.ProbeKind;
@@ -248,6 +250,7 @@ final class PodWorker {
                 engine.event(pod, name, "Warning", "Failed", "Error: " + record.exited.message());
             } else {
                 engine.event(pod, name, "Normal", "Started", "Started container " + name);
+                if (!postStart(c, record)) return true;
                 probes.containerStarted(c, record.id, sandbox.podIp(), record.startedAt);
             }
             return true;
@@ -258,6 +261,33 @@ final class PodWorker {
             retryAt.put(name, now.plus(delay));
             return false;
         }
+    }
+
+    /**
+     * postStart (https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/): runs
+     * beside the entrypoint; the container does not count as started until it returns, and a
+     * failure kills the container (FailedPostStartHook), after which the restart policy decides.
+     */
+    private boolean postStart(Container c, ContainerRecord record) {
+        var lifecycle = c.getLifecycle();
+        if (lifecycle == null || lifecycle.getPostStart() == null) return true;
+        var target = new HookRunner.Target(pod, c, record.id, sandbox.podIp());
+        var result = engine.hooks().run(target, lifecycle.getPostStart(), HookRunner.NO_TIMEOUT);
+        switch (result) {
+            case HookResult.Succeeded ok -> {
+                ok.warning().ifPresent(w -> engine.event(pod, c.getName(), "Warning", w.reason(), w.message()));
+                return true;
+            }
+            case HookResult.Failed f -> postStartFailed(c, record, f.message());
+            case HookResult.TimedOut t -> postStartFailed(c, record, t.message());
+        }
+        return false;
+    }
+
+    private void postStartFailed(Container c, ContainerRecord record, String message) {
+        engine.event(pod, c.getName(), "Warning", HookRunner.FAILED_POST_START_HOOK, message);
+        engine.event(pod, c.getName(), "Normal", "Killing", HookRunner.FAILED_POST_START_HOOK);
+        engine.containers().stop(record, gracePeriod);
     }
 
     /** Keep the latest and the previous attempt per container (for lastState), like kubelet's container GC. */
