@@ -62,7 +62,7 @@ final class Leaks {
             String cmd = p.info().command().orElse("");
             String args = String.join(" ", p.info().arguments().orElse(new String[0]));
             boolean conmon = cmd.endsWith("/conmon") && (args.contains(run) || args.contains(PODMAN_STORAGE));
-            boolean podman = cmd.endsWith("/podman");
+            boolean podman = cmd.endsWith("/podman") || cmd.endsWith("/netavark") || cmd.endsWith("/aardvark-dns");
             return (conmon || podman) && !zombie(p.pid());
         }).toList();
     }

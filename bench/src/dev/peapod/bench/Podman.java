@@ -5,12 +5,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The peer: {@code podman kube play --network none} (podman has no daemon, so every start is a
- * fresh podman process: this is the comparison the issue asks for). Uses whatever containers.conf
+ * The peer: {@code podman kube play} (podman has no daemon, so every start is a fresh podman
+ * process: this is the comparison the issue asks for), on podman's default bridge network
+ * {@code podman} or, with {@code podNetwork} false, {@code --network none} (loopback only). The
+ * bridge is named explicitly because kube play otherwise uses {@code podman-default-kube-network},
+ * which has DNS enabled and so starts aardvark-dns: Peapod runs no DNS server for its pods. Uses whatever containers.conf
  * {@code CONTAINERS_CONF} names (bench/run writes one with ulimits this host allows).
  */
 final class Podman {
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
+
+    private final boolean podNetwork;
+
+    Podman(boolean podNetwork) { this.podNetwork = podNetwork; }
 
     /**
      * Starts the scenario's pod and returns the wall time of {@code podman kube play} in nanoseconds.
@@ -18,7 +25,9 @@ final class Podman {
      * that they run is then checked (not timed).
      */
     long play(Scenario s) {
-        var r = Procs.run(TIMEOUT, "podman", "kube", "play", "--network", "none", s.podmanYaml().toString());
+        var r = podNetwork
+                ? Procs.run(TIMEOUT, "podman", "kube", "play", "--network", "podman", s.podmanYaml().toString())
+                : Procs.run(TIMEOUT, "podman", "kube", "play", "--network", "none", s.podmanYaml().toString());
         if (!r.ok()) {
             down(s);
             r.requireOk();

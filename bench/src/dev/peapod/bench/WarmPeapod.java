@@ -42,8 +42,10 @@ final class WarmPeapod implements PodListener, AutoCloseable {
     private final Map<String, Pod> latest = new ConcurrentHashMap<>();
     private final List<String> problems = new CopyOnWriteArrayList<>();
 
-    WarmPeapod(Path dataDir) {
-        config = NodeConfig.defaults(dataDir);
+    /** {@code podNetwork}: the default CNI bridge network (Peapod's default), else loopback only. */
+    WarmPeapod(Path dataDir, boolean podNetwork) {
+        var defaults = NodeConfig.defaults(dataDir);
+        config = podNetwork ? defaults : defaults.withCniConfigDir(null);
         var host = HostRuntime.open(config);
         if (host.parts().images().resolve("peapod/busybox:latest").isEmpty()) {
             throw new IllegalStateException("failed to find peapod/busybox:latest in " + dataDir + ": bench/run loads it");
