@@ -107,14 +107,27 @@ public final class HookRunner {
     private final Sleeper sleeper;
 
     public HookRunner(Exec exec, HttpClient httpClient, Sleeper sleeper, InstantSource clock) {
+        this(exec, constant(Objects.requireNonNull(httpClient, "httpClient")), sleeper, clock);
+    }
+
+    private HookRunner(Exec exec, java.util.function.Supplier<HttpClient> httpClient, Sleeper sleeper, InstantSource clock) {
         this.exec = Objects.requireNonNull(exec, "exec");
-        this.http = new HttpHook(Objects.requireNonNull(httpClient, "httpClient"), Objects.requireNonNull(clock, "clock"));
+        this.http = new HttpHook(httpClient, Objects.requireNonNull(clock, "clock"));
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
     }
 
-    /** A runner with kubelet's HTTP client ({@link #defaultHttpClient}), real sleeps and the system clock. */
+    /**
+     * A runner with kubelet's HTTP client ({@link #defaultHttpClient}), real sleeps and the system
+     * clock. The client is built on the first httpGet hook: building it loads the JDK's TLS stack
+     * (~100 ms in a cold JVM), which most pods never need, on the start path of every `peapod up`.
+     */
     public static HookRunner withDefaults(Exec exec) {
-        return new HookRunner(exec, defaultHttpClient(), Sleeper.REAL, InstantSource.system());
+        var client = new java.util.concurrent.atomic.AtomicReference<HttpClient>();
+        return new HookRunner(exec, () -> client.updateAndGet(c -> c != null ? c : defaultHttpClient()), Sleeper.REAL, InstantSource.system());
+    }
+
+    private static java.util.function.Supplier<HttpClient> constant(HttpClient client) {
+        return () -> client;
     }
 
     /**

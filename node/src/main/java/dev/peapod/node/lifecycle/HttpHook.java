@@ -48,13 +48,18 @@ final class HttpHook {
         if (System.getProperty(HOST_HEADER_PROPERTY) == null) System.setProperty(HOST_HEADER_PROPERTY, "host");
     }
 
-    /** Fixed once the JDK client has read the property, so it is looked up once. */
-    private static final boolean HOST_HEADER_ALLOWED = probeHostHeader();
+    /**
+     * Fixed once the JDK client has read the property, so it is looked up once, on first use (a
+     * holder: loading the JDK's HTTP client classes is not for the start path of every pod).
+     */
+    private static final class HostHeader {
+        static final boolean ALLOWED = probeHostHeader();
+    }
 
-    private final HttpClient client;
+    private final java.util.function.Supplier<HttpClient> client;
     private final InstantSource clock;
 
-    HttpHook(HttpClient client, InstantSource clock) {
+    HttpHook(java.util.function.Supplier<HttpClient> client, InstantSource clock) {
         this.client = client;
         this.clock = clock;
     }
@@ -70,7 +75,7 @@ final class HttpHook {
     }
 
     static boolean hostHeaderAllowed() {
-        return HOST_HEADER_ALLOWED;
+        return HostHeader.ALLOWED;
     }
 
     private static boolean probeHostHeader() {
@@ -181,7 +186,7 @@ final class HttpHook {
             userAgent |= lower.equals("user-agent");
             if (lower.equals("accept")) accept.add(value);
             else if (lower.equals("host")) {
-                if (keepHost && HOST_HEADER_ALLOWED) b.setHeader("Host", value);
+                if (keepHost && HostHeader.ALLOWED) b.setHeader("Host", value);
             } else if (!UNSENDABLE.contains(lower) && !(referer != null && lower.equals("referer"))) b.header(name, value);
         }
         // newProbeRequest: Accept defaults to */*; an Accept whose first value is empty removes it.
@@ -194,7 +199,7 @@ final class HttpHook {
 
     private HttpResponse<?> send(HttpRequest request, Instant deadline) throws TimeoutException, IOException {
         Duration left = remaining(deadline);
-        var future = client.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
+        var future = client.get().sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
         try {
             var response = future.get(left.toMillis(), TimeUnit.MILLISECONDS);
             // Only the status line and headers matter; closing the body drops the connection
