@@ -60,6 +60,18 @@ final class Containers {
      */
     ContainerRecord start(PodContext ctx, Container c, ContainerKind kind, int attempt, Runnable onExit)
             throws ContainerStartException {
+        var record = create(ctx, c, kind, attempt, onExit);
+        return record.exited != null ? record : start(record);
+    }
+
+    /**
+     * Everything of {@link #start} but the runtime's start: the rootfs, the spec and the runtime's
+     * create (the container's process waits in the runtime until {@link #start(ContainerRecord)}).
+     * A failure before the runtime has it throws {@link ContainerStartException} with nothing left
+     * behind; a failure of the runtime's create returns a record that has exited with StartError.
+     */
+    ContainerRecord create(PodContext ctx, Container c, ContainerKind kind, int attempt, Runnable onExit)
+            throws ContainerStartException {
         Trace.mark("container " + c.getName() + ": start");
         Image image = resolveImage(c);
         Trace.mark("container " + c.getName() + ": image resolved");
@@ -120,7 +132,17 @@ final class Containers {
             exits.watch(id, onExit);
             record.cleanups.add(() -> exits.forget(id));
             Trace.mark("container " + c.getName() + ": created");
-            oci.start(id);
+        } catch (OciException e) {
+            record.exited = new RuntimeState.Exited(128, null, Instant.now(), "StartError", e.getMessage());
+            release(record);
+        }
+        return record;
+    }
+
+    /** The runtime's start of a created container; a failure makes it exit with StartError. */
+    ContainerRecord start(ContainerRecord record) {
+        try {
+            oci.start(record.id);
             record.startedAt = Instant.now();
         } catch (OciException e) {
             record.exited = new RuntimeState.Exited(128, null, Instant.now(), "StartError", e.getMessage());

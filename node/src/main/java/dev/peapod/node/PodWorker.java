@@ -52,6 +52,8 @@ final class PodWorker {
     private final List<ContainerRecord> records = new ArrayList<>();
     private final Map<String, Waiting> waiting = new LinkedHashMap<>();
     private final Map<String, Instant> retryAt = new LinkedHashMap<>();
+    /** Containers created ahead of their turn ({@link #precreateNext}); null when that failed. */
+    private final Map<String, CompletableFuture<ContainerRecord>> precreated = new LinkedHashMap<>();
     private final PodStatusPublisher status;
     private volatile boolean terminating;
     private volatile Duration gracePeriod;
@@ -208,7 +210,12 @@ final class PodWorker {
         if (retry != null && engine.clock().instant().isBefore(retry)) return false;
         try {
             if (volumes == null) volumes = engine.volumes().setUp(pod, paths);
-            sandbox = engine.sandboxes().create(pod, paths, (reason, message) -> engine.event(pod, null, "Warning", reason, message));
+            // While CNI ADD runs, the containers are created (not started): see precreateAfter.
+            sandbox = engine.sandboxes().create(pod, paths, (reason, message) -> engine.event(pod, null, "Warning", reason, message),
+                    early -> {
+                        precreateAfter(null, new Containers.PodContext(pod, early, paths, volumes, engine.configSource(), engine.hostIp(), null));
+                        return this::discardPrecreated;
+                    });
             status.podIp(Boolean.TRUE.equals(pod.getSpec().getHostNetwork()) ? engine.hostIp() : sandbox.podIp());
             retryAt.remove("");
             return true;
@@ -240,7 +247,9 @@ final class PodWorker {
         latest.filter(r -> r.exited != null).ifPresent(r -> engine.backoff().next(Backoff.key(uid, name), r.exited.finishedAt()));
         var ctx = new Containers.PodContext(pod, sandbox, paths, volumes, engine.configSource(), engine.hostIp(), sandbox.podIp());
         try {
-            var record = engine.containers().start(ctx, c, kind, attempt, this::signal);
+            var ahead = takePrecreated(name, attempt);
+            precreateAfter(name, ctx);
+            var record = ahead != null ? engine.containers().start(ahead) : engine.containers().start(ctx, c, kind, attempt, this::signal);
             retryAt.remove(name);
             waiting.remove(name);
             records.add(record);
@@ -261,6 +270,79 @@ final class PodWorker {
             retryAt.put(name, now.plus(delay));
             return false;
         }
+    }
+
+    /**
+     * Creates the containers that come after {@code starting} ahead of their turn — the later init
+     * containers and sidecars and every regular container — in parallel with it. A turn then costs
+     * only the runtime's start: the pod's containers still start one after another, in kubelet's
+     * order, but without waiting for each other's rootfs, spec and runtime create (crun create runs
+     * a container's process only up to its exec: nothing of it runs, and nothing is observable,
+     * before its turn). kubelet creates a container at its turn. Not for containers with subPath
+     * mounts, whose directories are made at the container's turn (an init container may create
+     * the path first), and only for first attempts. With {@code starting} null (the sandbox's
+     * infra runs, CNI ADD is still in flight) every container is created, except those whose env
+     * needs the pod IP.
+     */
+    private void precreateAfter(String starting, Containers.PodContext ctx) {
+        if (terminating) return;
+        var inits = pod.getSpec().getInitContainers();
+        int i = starting == null ? -1 : index(starting);
+        var next = new ArrayList<Container>();
+        if (starting == null) next.addAll(inits);
+        else if (i >= 0) next.addAll(inits.subList(i + 1, inits.size()));
+        next.addAll(pod.getSpec().getContainers());
+        for (Container n : next) {
+            if (n.getName().equals(starting) || precreated.containsKey(n.getName())
+                    || latestRecord(n.getName()).isPresent() || hasSubPath(n)
+                    || (ctx.podIp() == null && usesPodIp(n))) continue;
+            var future = new CompletableFuture<ContainerRecord>();
+            ContainerKind kind = kind(n);
+            Thread.ofVirtual().name("precreate-" + n.getName()).start(() -> {
+                try {
+                    future.complete(engine.containers().create(ctx, n, kind, 0, this::signal));
+                } catch (Throwable t) {
+                    // Whatever failed fails again, and is reported, at the container's turn.
+                    future.complete(null);
+                }
+            });
+            precreated.put(n.getName(), future);
+        }
+    }
+
+    /** The container created ahead for this attempt, if that worked; null otherwise. */
+    private ContainerRecord takePrecreated(String name, int attempt) {
+        var future = precreated.remove(name);
+        if (future == null) return null;
+        var record = future.join();
+        if (record == null || record.exited != null) return null; // a failed runtime create released itself
+        if (record.attempt != attempt) {
+            engine.containers().release(record);
+            return null;
+        }
+        // Created before the pod had its IP: hooks go to the pod IP known now.
+        record.hookTarget = new HookRunner.Target(pod, record.container, record.id, sandbox.podIp());
+        return record;
+    }
+
+    /** Whether the container's env needs the pod IP (downward API status.podIP/podIPs), known only after CNI ADD. */
+    private static boolean usesPodIp(Container c) {
+        return c.getEnv().stream().anyMatch(e -> e.getValueFrom() != null && e.getValueFrom().getFieldRef() != null
+                && String.valueOf(e.getValueFrom().getFieldRef().getFieldPath()).startsWith("status.podIP"));
+    }
+
+    /** Deletes the containers created ahead that never got their turn (the pod stops, or its sandbox is replaced). */
+    private void discardPrecreated() {
+        for (var future : precreated.values()) {
+            var record = future.join();
+            if (record != null) engine.containers().release(record);
+        }
+        precreated.clear();
+    }
+
+    private static boolean hasSubPath(Container c) {
+        return c.getVolumeMounts().stream().anyMatch(m -> (m.getSubPath() != null && !m.getSubPath().isEmpty())
+                || (m.getSubPathExpr() != null && !m.getSubPathExpr().isEmpty()));
     }
 
     /**
@@ -305,6 +387,7 @@ final class PodWorker {
      * (https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/#sidecar-containers-and-pod-lifecycle).
      */
     private void killPod() {
+        discardPrecreated();
         Instant deadline = engine.clock().instant().plus(gracePeriod);
         var regular = records.stream().filter(r -> r.exited == null && r.kind != ContainerKind.SIDECAR).toList();
         if (!regular.isEmpty()) {
@@ -364,6 +447,7 @@ final class PodWorker {
     /** Final teardown: every container released, the sandbox and volumes removed. Idempotent. */
     private void stopEverything() {
         probes.close();
+        discardPrecreated();
         for (var r : records) {
             if (r.exited == null) engine.containers().stop(r, Duration.ZERO);
             engine.containers().release(r);

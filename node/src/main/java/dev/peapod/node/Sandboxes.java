@@ -39,7 +39,20 @@ final class Sandboxes {
 
     static String podCgroup(String podUid) { return "/peapod/pod-" + podUid; }
 
+    /**
+     * Called once the infra process runs, while CNI ADD may still be in flight, with the sandbox as
+     * it is then (no pod IPs yet): containers can be created, not started. Returns the undo that
+     * removes them again should the sandbox fail after all.
+     */
+    interface Early {
+        Rollback.Undo namespacesReady(Sandbox withoutIps) throws Exception;
+    }
+
     Sandbox create(Pod pod, PodPaths paths, java.util.function.BiConsumer<String, String> warn) throws IOException {
+        return create(pod, paths, warn, null);
+    }
+
+    Sandbox create(Pod pod, PodPaths paths, java.util.function.BiConsumer<String, String> warn, Early early) throws IOException {
         String uid = pod.getMetadata().getUid();
         Trace.mark("sandbox: start");
         try (var rollback = new Rollback()) {
@@ -90,9 +103,20 @@ final class Sandboxes {
             Trace.mark("sandbox: infra created");
             oci.start(id);
             Trace.mark("sandbox: infra started");
+            String nodeHosts = readOrEmpty(Path.of("/etc/hosts"));
+            if (attaching != null && early != null && !attaching.isDone()) {
+                // The hosts file is bind-mounted at create: it exists now and gets the pod IPs below,
+                // rewritten in place (same inode), before any container starts.
+                Files.writeString(paths.hosts(), HostsFile.forPod(pod, List.of(), names, nodeHosts));
+                try {
+                    rollback.add(early.namespacesReady(new Sandbox(id, created.pid(), cgroup, Instant.now(), List.of(), names.kernelHostname())));
+                } catch (Exception e) {
+                    throw new IOException("failed to create containers early: " + e.getMessage(), e);
+                }
+            }
             PodNetwork.Attachment net = attaching == null ? null : join(attaching);
             List<String> ips = net == null ? List.of() : net.ips();
-            Files.writeString(paths.hosts(), HostsFile.forPod(pod, ips, names, readOrEmpty(Path.of("/etc/hosts"))));
+            Files.writeString(paths.hosts(), HostsFile.forPod(pod, ips, names, nodeHosts));
             rollback.commit();
             return new Sandbox(id, created.pid(), cgroup, Instant.now(), ips, names.kernelHostname());
         }
