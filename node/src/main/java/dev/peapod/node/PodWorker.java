@@ -145,7 +145,9 @@ final class PodWorker {
                 status.fail(new dev.peapod.node.status.Eviction(deadline.reason(), deadline.message()));
                 terminating = true;
             }
-            var plan = PodPlanner.compute(pod, observed(), engine.backoff().gate(uid), terminating);
+            var probeResults = probes.results();
+            var plan = PodPlanner.compute(pod, observed(), engine.backoff().gate(uid), probeResults::startedIfRunning,
+                    terminating);
             boolean acted = execute(plan);
             var obs = observed();
             status.publish(obs, waiting, terminating, probes.results());

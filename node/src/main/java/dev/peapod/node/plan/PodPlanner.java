@@ -25,8 +25,8 @@ import java.util.Optional;
  * <ul>
  *   <li>init containers run one at a time, in order; each must exit 0 before the next starts;</li>
  *   <li>a native sidecar (init container with {@code restartPolicy: Always}) holds back the next
- *       container until it has started, then keeps running and is restarted whatever the pod's
- *       restartPolicy;</li>
+ *       container until it has started ({@link StartupGate}: postStart returned, startupProbe
+ *       passed), then keeps running and is restarted whatever the pod's restartPolicy;</li>
  *   <li>regular containers start together once initialisation is complete;</li>
  *   <li>with restartPolicy Never/OnFailure, once every regular container has finished for good the
  *       sidecars are stopped (last declared first) and the pod completes.</li>
@@ -41,7 +41,13 @@ public final class PodPlanner {
 
     private PodPlanner() {}
 
-    public static PodActions compute(Pod pod, ObservedPod observed, RestartGate gate, boolean terminating) {
+    /**
+     * @param gate        crash-loop backoff: may a container restart now
+     * @param started     whether a running container has started (startup probe passed)
+     * @param terminating the pod is being deleted
+     */
+    public static PodActions compute(Pod pod, ObservedPod observed, RestartGate gate, StartupGate started,
+                                     boolean terminating) {
         var plan = new Builder();
         if (terminating) {
             plan.killPod = observed.sandbox().isPresent() || !observed.containers().isEmpty();
@@ -52,7 +58,7 @@ public final class PodPlanner {
             planNewSandbox(pod, observed, gate, plan);
             return plan.build();
         }
-        planInit(pod, currentSandbox(observed), gate, plan);
+        planInit(pod, currentSandbox(observed), gate, started, plan);
         if (plan.failed) {
             // kubelet drops every start (sidecar restarts included) and kills the pod: it is Failed.
             plan.start.clear();
@@ -106,7 +112,7 @@ public final class PodPlanner {
      * sandbox the pod is initialised: plain init containers are done with and only sidecars are kept
      * running (kubelet: "after initialization, only restartable init containers need to be kept running").
      */
-    private static void planInit(Pod pod, ObservedPod observed, RestartGate gate, Builder plan) {
+    private static void planInit(Pod pod, ObservedPod observed, RestartGate gate, StartupGate started, Builder plan) {
         List<Container> inits = pod.getSpec().getInitContainers();
         boolean initialized = anyStarted(observed, pod.getSpec().getContainers());
         for (int i = 0; i < inits.size(); i++) {
@@ -116,7 +122,7 @@ public final class PodPlanner {
                 // A sidecar that let later containers start has done its part for ordering: a crash
                 // now restarts it without holding anything back again.
                 boolean letOthersGo = initialized || anyStarted(observed, inits.subList(i + 1, inits.size()));
-                if (!planSidecar(c.getName(), latest, gate, plan) && !letOthersGo) return;
+                if (!planSidecar(c.getName(), latest, gate, started, plan) && !letOthersGo) return;
                 continue;
             }
             if (initialized) continue;
@@ -135,15 +141,18 @@ public final class PodPlanner {
     /**
      * Keeps one sidecar going, whatever the pod's restartPolicy (KEP-753).
      *
-     * @return whether it runs, i.e. whether it lets the next container start
+     * @return whether it runs and has started, i.e. whether it lets the next container start
      */
-    private static boolean planSidecar(String name, Optional<ObservedContainer> latest, RestartGate gate, Builder plan) {
+    private static boolean planSidecar(String name, Optional<ObservedContainer> latest, RestartGate gate,
+                                       StartupGate started, Builder plan) {
         if (latest.isEmpty()) {
             plan.start.add(name);
             return false;
         }
         return switch (latest.get().state()) {
-            case RuntimeState.Running r -> true;
+            // Running is not enough: until its startupProbe passes it holds back the next container
+            // (kubelet computeInitContainerActions: "if !isStarted ... break").
+            case RuntimeState.Running r -> started.started(name);
             case RuntimeState.Exited e -> {
                 restart(name, e, gate, plan);
                 yield false;

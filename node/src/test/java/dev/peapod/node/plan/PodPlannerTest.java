@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -46,6 +47,7 @@ class PodPlannerTest {
         Layout layout = Layout.SIDECAR_BETWEEN;
         Obs observed = obs();
         final Map<String, Instant> blocked = new HashMap<>();
+        final java.util.Set<String> notStarted = new java.util.HashSet<>();
         boolean terminating;
         Expect expect = nothing();
 
@@ -53,6 +55,8 @@ class PodPlannerTest {
         Case layout(Layout l) { layout = l; return this; }
         Case observed(Obs o) { observed = o; return this; }
         Case blocked(String name, Instant until) { blocked.put(name, until); return this; }
+        /** The named running containers' startup probes have not succeeded yet. */
+        Case notStarted(String... names) { notStarted.addAll(List.of(names)); return this; }
         Case terminating() { terminating = true; return this; }
         Case expect(Expect e) { expect = e; return this; }
     }
@@ -75,7 +79,8 @@ class PodPlannerTest {
     }
 
     static Stream<Named<Case>> cases() {
-        return Stream.of(initOrder(), initFailure(), regular(), completion(), sandbox(), other()).flatMap(s -> s);
+        return Stream.of(initOrder(), startupGating(), initFailure(), regular(), completion(), sandbox(), other())
+                .flatMap(s -> s);
     }
 
     private static Stream<Named<Case>> initOrder() {
@@ -114,6 +119,33 @@ class PodPlannerTest {
                 when("sidecar crashed after init-2 started: restart it and start the regular containers",
                         given().observed(obs().exited("init-1", 0).running("proxy").exited("init-2", 0).exited("proxy", 1))
                                 .expect(nothing().start("proxy", "app", "helper"))));
+    }
+
+    /** A sidecar is started once its startupProbe passed (kubelet computeInitContainerActions, isStarted). */
+    private static Stream<Named<Case>> startupGating() {
+        return Stream.of(
+                when("sidecar running, its startup probe not passed yet: init-2 waits",
+                        given().observed(obs().exited("init-1", 0).running("proxy")).notStarted("proxy")),
+                when("sidecar declared last running but not started: the regular containers wait",
+                        given().layout(Layout.SIDECAR_LAST)
+                                .observed(obs().exited("init-1", 0).exited("init-2", 0).running("proxy"))
+                                .notStarted("proxy")),
+                when("second sidecar not started: the regular containers wait although the first has started",
+                        given().layout(Layout.TWO_SIDECARS)
+                                .observed(obs().exited("init-1", 0).running("proxy").exited("init-2", 0).running("logs"))
+                                .notStarted("logs")),
+                when("sidecar restarted after init-2 ran, not started yet: it does not hold anything back again",
+                        given().observed(obs().exited("init-1", 0).running("proxy").exited("init-2", 0)
+                                        .exited("proxy", 1).running("proxy"))
+                                .notStarted("proxy").expect(nothing().start("app", "helper"))),
+                when("sidecar restarted while the regular containers run, not started yet: nothing else to do",
+                        given().observed(steady().exited("proxy", 1).running("proxy")).notStarted("proxy")),
+                when("a regular container's startup probe does not hold anything back",
+                        given().observed(initialised().running("app")).notStarted("app")
+                                .expect(nothing().start("helper"))),
+                when("new sandbox: the sidecar's startup probe gates init-2 again",
+                        given().observed(steady().allKilled().newSandbox().exited("init-1", 0).running("proxy"))
+                                .notStarted("proxy")));
     }
 
     private static Stream<Named<Case>> initFailure() {
@@ -253,7 +285,9 @@ class PodPlannerTest {
         ObservedPod observed = c.observed.build();
         var gate = new FakeGate(c.blocked);
 
-        var actions = PodPlanner.compute(pod(c.policy, c.layout), observed, gate, c.terminating);
+        StartupGate started = name -> !c.notStarted.contains(name);
+
+        var actions = PodPlanner.compute(pod(c.policy, c.layout), observed, gate, started, c.terminating);
 
         assertThat(Plan.of(actions)).as(c.name).isEqualTo(c.expect.plan());
         assertGateAskedWithLatestExit(gate, observed);
@@ -274,12 +308,16 @@ class PodPlannerTest {
             ObservedPod observed = randomObserved(random, layout, policy);
             var gate = new FakeGate(randomBlocked(random, layout));
             boolean terminating = random.nextInt(20) == 0;
+            var notStarted = new TreeSet<String>();
+            for (String name : layout.inits) if (random.nextInt(3) == 0) notStarted.add(name);
 
-            var actions = PodPlanner.compute(pod(policy, layout), observed, gate, terminating);
+            var actions = PodPlanner.compute(pod(policy, layout), observed, gate, n -> !notStarted.contains(n),
+                    terminating);
 
             String context = "round " + round + ", " + policy + " " + layout + (terminating ? " terminating" : "")
-                    + "\nobserved " + observed + "\nplan " + actions;
+                    + ", not started " + notStarted + "\nobserved " + observed + "\nplan " + actions;
             assertInvariants(policy, layout, observed, terminating, actions, context);
+            assertUnstartedSidecarsHoldBack(layout, observed, notStarted, actions, context);
             assertGateAskedWithLatestExit(gate, observed);
             seen.addAll(kinds(actions));
         }
@@ -332,6 +370,27 @@ class PodPlannerTest {
             assertThat(a.start()).as("done starts nothing: " + context).isEmpty();
             assertThat(a.backingOff()).as("done waits for nothing: " + context).isEmpty();
             assertThat(a.createSandbox()).as("done creates no sandbox: " + context).isFalse();
+        }
+    }
+
+    /**
+     * Before anything declared after it has run in the current sandbox, a running sidecar whose
+     * startup probe has not passed lets nothing declared after it start.
+     */
+    private static void assertUnstartedSidecarsHoldBack(Layout layout, ObservedPod observed, Set<String> notStarted,
+                                                        PodActions a, String context) {
+        if (!observed.sandboxReady()) return;
+        ObservedPod current = PodPlanner.currentSandbox(observed);
+        List<String> order = new ArrayList<>(layout.inits);
+        order.addAll(List.of("app", "helper"));
+        for (int i = 0; i < order.size(); i++) {
+            String name = order.get(i);
+            boolean unstarted = PlanFixtures.isSidecarName(name) && notStarted.contains(name)
+                    && current.latest(name).map(ObservedContainer::running).orElse(false);
+            List<String> after = order.subList(i + 1, order.size());
+            if (!unstarted || after.stream().anyMatch(n -> current.latest(n).isPresent())) continue;
+            assertThat(a.start()).as("an unstarted sidecar holds back what follows it: " + context)
+                    .noneMatch(after::contains);
         }
     }
 
