@@ -81,8 +81,10 @@ public final class PodPlanner {
         boolean ranBefore = !observed.containers().isEmpty();
         boolean anyRunning = !noneRunning(observed);
         // kubelet: with restartPolicy Never a pod whose containers already ran never gets a second
-        // sandbox; otherwise no sandbox is made for a pod that has nothing left to run.
-        if (ranBefore && ("Never".equals(restartPolicy(pod)) || podFinished(pod, observed))) {
+        // sandbox; otherwise no sandbox is made for a pod that has nothing left to run. A regular
+        // container that may restart by its own policy or rules keeps a Never pod going, so it
+        // gets its sandbox back too (or the pod would end while its status says it restarts).
+        if (ranBefore && (!anyRestartable(pod) || podFinished(pod, observed))) {
             plan.killPod = observed.sandbox().isPresent() || anyRunning;
             plan.done = true;
             return;
@@ -96,11 +98,12 @@ public final class PodPlanner {
             return;
         }
         // Without init containers kubelet starts the regular containers at once, except those that
-        // already succeeded under OnFailure; the crash-loop backoff of their last exit still applies.
+        // finished for good (succeeded under OnFailure, or their own policy or rules say so); the
+        // crash-loop backoff of their last exit still applies.
         for (Container c : pod.getSpec().getContainers()) {
             var latest = observed.latest(c.getName());
             if (latest.isPresent() && latest.get().state() instanceof RuntimeState.Exited e) {
-                if (!"OnFailure".equals(restartPolicy(pod)) || e.exitCode() != 0) restart(c.getName(), e, gate, plan);
+                if (RestartRules.shouldRestart(pod, c, e.exitCode())) restart(c.getName(), e, gate, plan);
             } else {
                 plan.start.add(c.getName());
             }
@@ -131,7 +134,8 @@ public final class PodPlanner {
             if (e.exitCode() == 0) continue;
             // "If the Pod's restartPolicy is Never and an init container fails during startup,
             // Kubernetes treats the overall Pod as failed"; otherwise it is retried (with backoff).
-            if ("Never".equals(restartPolicy(pod))) plan.failed = true;
+            // The init container's own restartPolicy and restartPolicyRules come first (KEP-5307).
+            if (!RestartRules.shouldRestart(pod, c, e.exitCode())) plan.failed = true;
             else restart(c.getName(), e, gate, plan);
             return;
         }
@@ -167,7 +171,7 @@ public final class PodPlanner {
             Optional<ObservedContainer> latest = observed.latest(c.getName());
             if (latest.isEmpty()) { plan.start.add(c.getName()); allFinished = false; continue; }
             if (!(latest.get().state() instanceof RuntimeState.Exited e)) { allFinished = false; continue; }
-            if (shouldRestart(restartPolicy(pod), e.exitCode())) {
+            if (RestartRules.shouldRestart(pod, c, e.exitCode())) {
                 restart(c.getName(), e, gate, plan);
                 allFinished = false;
             }
@@ -203,31 +207,21 @@ public final class PodPlanner {
 
     /** Whether every regular container has finished and will not be restarted. */
     static boolean podFinished(Pod pod, ObservedPod observed) {
-        String policy = restartPolicy(pod);
-        if ("Always".equals(policy)) return false;
         for (Container c : pod.getSpec().getContainers()) {
             var latest = observed.latest(c.getName());
             if (latest.isEmpty() || !(latest.get().state() instanceof RuntimeState.Exited e)) return false;
-            if (shouldRestart(policy, e.exitCode())) return false;
+            if (RestartRules.shouldRestart(pod, c, e.exitCode())) return false;
         }
         return true;
     }
 
-    static boolean shouldRestart(String podPolicy, int exitCode) {
-        return switch (podPolicy) {
-            case "Never" -> false;
-            case "OnFailure" -> exitCode != 0;
-            default -> true;
-        };
+    /** Whether some regular container could ever be restarted (kubelet IsContainerRestartable). */
+    private static boolean anyRestartable(Pod pod) {
+        return pod.getSpec().getContainers().stream().anyMatch(c -> RestartRules.restartable(pod, c));
     }
 
     public static boolean isSidecar(Container c) {
         return c != null && "Always".equals(c.getRestartPolicy());
-    }
-
-    static String restartPolicy(Pod pod) {
-        String p = pod.getSpec().getRestartPolicy();
-        return p == null ? "Always" : p;
     }
 
     /**

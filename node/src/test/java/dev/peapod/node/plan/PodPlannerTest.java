@@ -49,6 +49,7 @@ class PodPlannerTest {
         final Map<String, Instant> blocked = new HashMap<>();
         final java.util.Set<String> notStarted = new java.util.HashSet<>();
         boolean terminating;
+        final List<java.util.function.Consumer<io.fabric8.kubernetes.api.model.Pod>> tweaks = new ArrayList<>();
         Expect expect = nothing();
 
         Case policy(String p) { policy = p; return this; }
@@ -58,6 +59,22 @@ class PodPlannerTest {
         /** The named running containers' startup probes have not succeeded yet. */
         Case notStarted(String... names) { notStarted.addAll(List.of(names)); return this; }
         Case terminating() { terminating = true; return this; }
+        /** The named container sets its own restartPolicy and rules ("-" for none, else as {@link RestartRulesTest#rules}). */
+        Case own(String name, String policy, String rules) {
+            tweaks.add(pod -> {
+                var c = java.util.stream.Stream.concat(pod.getSpec().getInitContainers().stream(),
+                        pod.getSpec().getContainers().stream()).filter(x -> x.getName().equals(name)).findFirst().orElseThrow();
+                c.setRestartPolicy(policy);
+                if (!rules.equals("-")) c.setRestartPolicyRules(RestartRulesTest.rules(rules));
+            });
+            return this;
+        }
+
+        io.fabric8.kubernetes.api.model.Pod pod() {
+            var pod = PlanFixtures.pod(policy, layout);
+            tweaks.forEach(t -> t.accept(pod));
+            return pod;
+        }
         Case expect(Expect e) { expect = e; return this; }
     }
 
@@ -79,7 +96,8 @@ class PodPlannerTest {
     }
 
     static Stream<Named<Case>> cases() {
-        return Stream.of(initOrder(), startupGating(), initFailure(), regular(), completion(), sandbox(), other())
+        return Stream.of(initOrder(), startupGating(), initFailure(), regular(), completion(), sandbox(),
+                        containerPolicies(), other())
                 .flatMap(s -> s);
     }
 
@@ -266,6 +284,54 @@ class PodPlannerTest {
                                 .expect(nothing().killPod().createSandbox().start("helper"))));
     }
 
+    /** Per-container restartPolicy and restartPolicyRules (KEP-5307), checked before the pod's policy. */
+    private static Stream<Named<Case>> containerPolicies() {
+        return Stream.of(
+                when("rule Restart on 42, app exited 42 under Never: restart it",
+                        given().policy("Never").own("app", "Never", "In:42")
+                                .observed(steady().exited("app", 42)).expect(nothing().start("app"))),
+                when("rule Restart on 42, app exited 1 under Never: not restarted",
+                        given().policy("Never").own("app", "Never", "In:42").observed(steady().exited("app", 1))),
+                when("rule Restart on 42, app backing off after 42: the gate decides when",
+                        given().policy("Never").own("app", "Never", "In:42")
+                                .observed(steady().exited("app", 42).exited("app", 42)).blocked("app", RETRY)
+                                .expect(nothing().backingOff("app", RETRY))),
+                when("rule matched nothing and the other container finished: the pod completes, sidecar stopped",
+                        given().policy("Never").own("app", "Never", "In:42")
+                                .observed(steady().exited("helper", 0).exited("app", 1)).expect(nothing().kill("proxy"))),
+                when("rule NotIn 0: a failure restarts, exit 0 does not",
+                        given().policy("Never").own("app", "Never", "NotIn:0").own("helper", "Never", "NotIn:0")
+                                .observed(steady().exited("app", 0).exited("helper", 3)).expect(nothing().start("helper"))),
+                when("own Always under Never: restarted after exit 0",
+                        given().policy("Never").own("app", "Always", "-").observed(steady().exited("app", 0))
+                                .expect(nothing().start("app"))),
+                when("own Never under Always: not restarted, the other keeps running",
+                        given().own("app", "Never", "-").observed(steady().exited("app", 1))),
+                when("own Never and OnFailure under Always, both done for good: the pod completes",
+                        given().own("app", "Never", "-").own("helper", "OnFailure", "-")
+                                .observed(steady().exited("app", 1).exited("helper", 0)).expect(nothing().kill("proxy"))),
+                when("init-1 rule Restart on 42 under Never: exit 42 retries it",
+                        given().policy("Never").own("init-1", "Never", "In:42").observed(obs().exited("init-1", 42))
+                                .expect(nothing().start("init-1"))),
+                when("init-1 rule Restart on 42 under Never: exit 1 fails the pod",
+                        given().policy("Never").own("init-1", "Never", "In:42").observed(obs().exited("init-1", 1))
+                                .expect(nothing().done())),
+                when("init-1 own Never under Always: a failure fails the pod",
+                        given().own("init-1", "Never", "-").observed(obs().exited("init-1", 1)).expect(nothing().done())),
+                when("sandbox died under Never, app may restart by its rule: new sandbox",
+                        given().policy("Never").own("app", "Never", "In:42")
+                                .observed(steady().exited("app", 42).allKilled().sandboxDead())
+                                .expect(nothing().killPod().createSandbox().start("init-1"))),
+                when("sandbox died under Always, every container done for good by its own Never: no new sandbox, done",
+                        given().own("app", "Never", "-").own("helper", "Never", "-")
+                                .observed(steady().allKilled().sandboxDead()).expect(nothing().killPod().done())),
+                when("no init containers, sandbox dead: only what its rules restart starts again",
+                        given().policy("Never").layout(Layout.NO_INIT).own("app", "Never", "In:42")
+                                .own("helper", "Never", "In:42")
+                                .observed(obs().running("helper").exited("app", 42).allKilled().sandboxDead())
+                                .expect(nothing().killPod().createSandbox().start("app"))));
+    }
+
     private static Stream<Named<Case>> other() {
         return Stream.of(
                 when("terminating: kill the pod, done",
@@ -287,7 +353,7 @@ class PodPlannerTest {
 
         StartupGate started = name -> !c.notStarted.contains(name);
 
-        var actions = PodPlanner.compute(pod(c.policy, c.layout), observed, gate, started, c.terminating);
+        var actions = PodPlanner.compute(c.pod(), observed, gate, started, c.terminating);
 
         assertThat(Plan.of(actions)).as(c.name).isEqualTo(c.expect.plan());
         assertGateAskedWithLatestExit(gate, observed);
