@@ -74,6 +74,27 @@ public final class PodPlanner {
     }
 
     /**
+     * While a terminating pod's regular containers drain (they got the stop signal, the sidecars
+     * wait for their turn), a sidecar that exits is restarted, within the crash-loop backoff, so
+     * that the draining containers keep their proxy or log shipper to the end. kubelet only has this
+     * as alpha (KEP-4438); Peapod does it always. Once no regular container runs any more, nothing
+     * restarts: the sidecars are stopped in their turn, last declared first.
+     *
+     * @return the sidecars to start now ({@code start}) or later ({@code backingOff}); nothing else
+     */
+    public static PodActions restartsWhileDraining(Pod pod, ObservedPod observed, RestartGate gate) {
+        var plan = new Builder();
+        boolean draining = pod.getSpec().getContainers().stream().anyMatch(c -> notExited(observed, c));
+        if (!draining || !observed.sandboxReady()) return plan.build();
+        for (Container c : pod.getSpec().getInitContainers()) {
+            if (!isSidecar(c)) continue;
+            var latest = observed.latest(c.getName());
+            if (latest.isPresent() && latest.get().state() instanceof RuntimeState.Exited e) restart(c.getName(), e, gate, plan);
+        }
+        return plan.build();
+    }
+
+    /**
      * The sandbox is gone or dead (kubelet {@code PodSandboxChanged}): everything in it is killed and,
      * unless the pod must not run again, a new sandbox starts from the first init container.
      */

@@ -359,6 +359,36 @@ class PodPlannerTest {
         assertGateAskedWithLatestExit(gate, observed);
     }
 
+    static Stream<Named<Case>> drainCases() {
+        return Stream.of(
+                when("app draining, sidecar crashed: restart it even under Never",
+                        given().policy("Never").observed(steady().exited("helper", 143).exited("proxy", 1))
+                                .expect(nothing().start("proxy"))),
+                when("app draining, sidecar crashed again, gate closed: it backs off",
+                        given().observed(steady().exited("proxy", 1)).blocked("proxy", RETRY)
+                                .expect(nothing().backingOff("proxy", RETRY))),
+                when("app draining, sidecars running: nothing to do",
+                        given().layout(Layout.TWO_SIDECARS).observed(steady().running("logs"))),
+                when("two sidecars crashed while draining: both restart, in declaration order",
+                        given().layout(Layout.TWO_SIDECARS)
+                                .observed(steady().running("logs").exited("logs", 2).exited("proxy", 1))
+                                .expect(nothing().start("proxy", "logs"))),
+                when("every regular container stopped: a sidecar that exits is not restarted",
+                        given().observed(steady().exited("app", 143).exited("helper", 143).exited("proxy", 1))),
+                when("sandbox dead: nothing is restarted",
+                        given().observed(steady().exited("proxy", 1).sandboxDead())));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("drainCases")
+    void restartsWhileDraining(Case c) {
+        var gate = new FakeGate(c.blocked);
+
+        var actions = PodPlanner.restartsWhileDraining(c.pod(), c.observed.build(), gate);
+
+        assertThat(Plan.of(actions)).as(c.name).isEqualTo(c.expect.plan());
+    }
+
     /**
      * 1000 random observed states of the base pod (fixed seed: a failure names its round and
      * replays): whatever was observed, the plan keeps kubelet's ordering and never contradicts itself.
