@@ -125,6 +125,49 @@ class SidecarsE2eTest {
         }
     }
 
+    @Test
+    void aSidecarThatCrashesWhileTheAppDrainsIsRestartedAndStoppedAfterIt() throws Exception {
+        try (var h = new Harness(Duration.ofMillis(200), Duration.ofSeconds(1))) {
+            // The app's SIGTERM trap makes the sidecar crash (exit 1) once, then needs the sidecar
+            // back before it can finish: the restarted sidecar notes "up" again.
+            Pod pod = h.run("""
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: sidecar-drain}
+                    spec:
+                      terminationGracePeriodSeconds: 20
+                      volumes: [{name: shared, emptyDir: {}}]
+                      initContainers:
+                      - name: proxy
+                        image: peapod/busybox:latest
+                        restartPolicy: Always
+                        volumeMounts: [{name: shared, mountPath: /shared}]
+                        command: ["sh", "-c", "echo up >> /shared/proxy; trap 'exit 0' TERM; while :; do if [ -f /shared/crash ]; then rm /shared/crash; exit 1; fi; sleep 0.1; done"]
+                      containers:
+                      - name: app
+                        image: peapod/busybox:latest
+                        volumeMounts: [{name: shared, mountPath: /shared}]
+                        command: ["sh", "-c", "trap 'touch /shared/crash; until [ $(grep -c up /shared/proxy) -ge 2 ]; do sleep 0.1; done; echo proxy-back; exit 0' TERM; while :; do sleep 0.1; done"]
+                    """);
+            await().atMost(Duration.ofSeconds(30)).until(() -> RestartAndTerminationE2eTest.allRunning(h.latest(pod)));
+            h.engine.terminate(pod.getMetadata().getUid(), null);
+            Pod done = h.awaitFinished(pod, Duration.ofSeconds(40));
+
+            var app = done.getStatus().getContainerStatuses().getFirst();
+            assertThat(app.getState().getTerminated().getExitCode()).isZero();
+            assertThat(h.logs(pod, "app")).containsExactly("proxy-back");
+            var proxy = done.getStatus().getInitContainerStatuses().getFirst();
+            assertThat(proxy.getRestartCount()).isEqualTo(1);
+            assertThat(proxy.getLastState().getTerminated().getExitCode()).isEqualTo(1);
+            // The new attempt was stopped by SIGTERM in its turn, after the app.
+            assertThat(proxy.getState().getTerminated().getExitCode()).isZero();
+            assertThat(Instant.parse(proxy.getState().getTerminated().getFinishedAt()))
+                    .isAfterOrEqualTo(Instant.parse(app.getState().getTerminated().getFinishedAt()));
+            assertThat(h.listener.events(pod.getMetadata().getUid(), "Killing")).extracting(e -> e.container())
+                    .containsExactly("app", "proxy");
+        }
+    }
+
     private static boolean proxyRunning(Pod p) {
         return p != null && p.getStatus() != null && !p.getStatus().getInitContainerStatuses().isEmpty()
                 && p.getStatus().getInitContainerStatuses().getFirst().getState().getRunning() != null;
