@@ -63,6 +63,46 @@ class ProbesE2eTest {
         }
     }
 
+    @Test
+    void aContainerThatNeverPassesItsReadinessProbeRunsButIsNeverReady() throws Exception {
+        try (var h = new Harness()) {
+            Pod pod = h.run("""
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: never-ready}
+                    spec:
+                      containers:
+                      - name: app
+                        image: peapod/busybox:latest
+                        readinessProbe:
+                          exec: {command: ["sh", "-c", "echo not yet; exit 1"]}
+                          periodSeconds: 1
+                        command: ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 0.1; done"]
+                    """);
+            String uid = pod.getMetadata().getUid();
+            await().atMost(Duration.ofSeconds(20)).until(() -> h.listener.events(uid, "Unhealthy").size() >= 3);
+            Pod p = h.latest(pod);
+            assertThat(p.getStatus().getPhase()).isEqualTo("Running");
+            assertThat(condition(p, "Ready")).isEqualTo("False");
+            assertThat(condition(p, "ContainersReady")).isEqualTo("False");
+            var app = p.getStatus().getContainerStatuses().getFirst();
+            assertThat(app.getState().getRunning()).isNotNull();
+            assertThat(app.getReady()).isFalse();
+            assertThat(app.getRestartCount()).isZero();
+            // Readiness failures never kill: not a single Killing event.
+            assertThat(h.listener.events(uid, "Killing")).isEmpty();
+            assertThat(h.listener.events(uid, "Unhealthy")).allMatch(e -> e.message().startsWith("Readiness probe failed: not yet"));
+            assertThat(h.listener.history).filteredOn(s -> s.getMetadata().getUid().equals(uid))
+                    .noneMatch(s -> "True".equals(condition(s, "Ready")));
+        }
+    }
+
+    static String condition(Pod p, String type) {
+        if (p == null || p.getStatus() == null) return "";
+        return p.getStatus().getConditions().stream().filter(c -> c.getType().equals(type))
+                .map(PodCondition::getStatus).findFirst().orElse("");
+    }
+
     static String ready(Pod p) {
         if (p == null || p.getStatus() == null) return "";
         return p.getStatus().getConditions().stream().filter(c -> c.getType().equals("Ready"))

@@ -95,6 +95,38 @@ class RestartAndTerminationE2eTest {
     }
 
     @Test
+    void anExitCodeRuleRestartsOnItsCodeOnlyAndThePodFailsAfterAnyOther() throws Exception {
+        try (var h = new Harness(Duration.ofMillis(500), Duration.ofSeconds(2))) {
+            // KEP-5307: the container's rules come first (42 restarts), then its own Never.
+            Pod pod = h.run("""
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: exit-rules}
+                    spec:
+                      restartPolicy: Never
+                      volumes: [{name: state, emptyDir: {}}]
+                      containers:
+                      - name: app
+                        image: peapod/busybox:latest
+                        restartPolicy: Never
+                        restartPolicyRules:
+                        - action: Restart
+                          exitCodes: {operator: In, values: [42]}
+                        command: ["sh", "-c", "if [ -f /state/again ]; then echo second; exit 1; fi; touch /state/again; echo first; exit 42"]
+                        volumeMounts: [{name: state, mountPath: /state}]
+                    """);
+            Pod done = h.awaitFinished(pod, Duration.ofSeconds(60));
+            assertThat(done.getStatus().getPhase()).isEqualTo("Failed");
+            var s = done.getStatus().getContainerStatuses().getFirst();
+            assertThat(s.getRestartCount()).isEqualTo(1);
+            assertThat(s.getLastState().getTerminated().getExitCode()).isEqualTo(42);
+            assertThat(s.getState().getTerminated().getExitCode()).isEqualTo(1);
+            assertThat(h.logs(pod, "app", 0)).containsExactly("first");
+            assertThat(h.logs(pod, "app", 1)).containsExactly("second");
+        }
+    }
+
+    @Test
     void sigtermTrapIsHonouredAndIgnoringItEndsInSigkillAfterTheGracePeriod() throws Exception {
         try (var h = new Harness()) {
             Pod pod = h.run("""

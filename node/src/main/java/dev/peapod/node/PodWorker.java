@@ -147,7 +147,9 @@ final class PodWorker {
                 status.fail(new dev.peapod.node.status.Eviction(deadline.reason(), deadline.message()));
                 terminating = true;
             }
-            var plan = PodPlanner.compute(pod, observed(), engine.backoff().gate(uid), terminating);
+            var probeResults = probes.results();
+            var plan = PodPlanner.compute(pod, observed(), engine.backoff().gate(uid), probeResults::startedIfRunning,
+                    terminating);
             boolean acted = execute(plan);
             var obs = observed();
             status.publish(obs, waiting, terminating, probes.results());
@@ -385,16 +387,24 @@ final class PodWorker {
      * Stops the whole pod in kubelet's order: regular containers first, all at once; then native
      * sidecars one by one, last declared first — all within one grace period
      * (https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/#sidecar-containers-and-pod-lifecycle).
+     * While the regular containers drain on termination, sidecars that exit are restarted
+     * ({@link PodPlanner#restartsWhileDraining}); not when the sandbox died, which takes them all.
      */
     private void killPod() {
         discardPrecreated();
         Instant deadline = engine.clock().instant().plus(gracePeriod);
         var regular = records.stream().filter(r -> r.exited == null && r.kind != ContainerKind.SIDECAR).toList();
         if (!regular.isEmpty()) {
+            boolean restartSidecars = terminating && observed().sandboxReady();
             try (var scope = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                var stops = new ArrayList<java.util.concurrent.Future<?>>();
                 for (var r : regular) {
                     engine.event(pod, r.name, "Normal", "Killing", "Stopping container " + r.name);
-                    scope.submit(() -> engine.containers().stop(r, remaining(deadline)));
+                    stops.add(scope.submit(() -> engine.containers().stop(r, remaining(deadline))));
+                }
+                while (restartSidecars && !stops.stream().allMatch(java.util.concurrent.Future::isDone)) {
+                    keepSidecarsUpWhileDraining();
+                    awaitWakeUp(DRAIN_POLL);
                 }
             }
         }
@@ -410,6 +420,26 @@ final class PodWorker {
         for (var r : records) if (engine.containers().refresh(r)) probes.containerStopped(r.name);
         records.forEach(engine.containers()::release); // waits for releases running in the background
         removeSandbox();
+    }
+
+    /** How often the drain loop looks at the sidecars when no exit signal wakes it first. */
+    private static final Duration DRAIN_POLL = Duration.ofMillis(100);
+
+    /** One round of the drain loop: sidecars that exited are restarted (or wait out their backoff). */
+    private void keepSidecarsUpWhileDraining() {
+        for (var r : List.copyOf(records)) {
+            if (r.kind == ContainerKind.SIDECAR && engine.containers().refresh(r)) probes.containerStopped(r.name);
+        }
+        var plan = PodPlanner.restartsWhileDraining(pod, observed(), engine.backoff().gate(uid));
+        for (String name : plan.start()) startContainer(name);
+    }
+
+    private void awaitWakeUp(Duration atMost) {
+        try {
+            wakeUps.poll(atMost.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private Duration remaining(Instant deadline) {

@@ -177,6 +177,42 @@ class PodWorkerTest {
     }
 
     @Test
+    void aSidecarThatCrashesWhileTheAppDrainsIsRestartedAndStoppedInItsTurn() throws Exception {
+        node.oci.onProgram("stubborn", ignoreTerm());
+        Pod pod = node.run(new PodFixture("Always").sidecar("proxy").container("stubborn").build());
+        await().until(() -> node.running("proxy") && node.running("stubborn"));
+
+        node.engine.terminate(pod.getMetadata().getUid(), Duration.ofMillis(800));
+        await().until(() -> node.trace(KILL).contains("KILL stubborn TERM"));
+        String proxy = node.oci.containers().stream().filter(c -> c.program().equals("proxy")).findFirst().orElseThrow().id();
+        node.oci.exit(proxy, 1);
+        Pod done = node.finish(pod);
+
+        assertThat(node.trace(START, KILL, EXIT)).containsSubsequence(
+                "START proxy", "START stubborn", "KILL stubborn TERM", "EXIT proxy 1", "START proxy",
+                "KILL stubborn KILL", "EXIT stubborn 137", "KILL proxy TERM", "EXIT proxy 143");
+        assertThat(node.trace(START)).containsExactly("START proxy", "START stubborn", "START proxy");
+        var sidecar = done.getStatus().getInitContainerStatuses().getFirst();
+        assertThat(sidecar.getRestartCount()).isEqualTo(1);
+        assertThat(sidecar.getState().getTerminated().getExitCode()).isEqualTo(143);
+    }
+
+    @Test
+    void aSidecarThatCrashesAfterTheAppStoppedIsNotRestarted() throws Exception {
+        node.oci.onProgram("proxy", ignoreTerm());
+        Pod pod = node.run(new PodFixture("Always").sidecar("proxy").container("app").build());
+        await().until(() -> node.running("proxy") && node.running("app"));
+
+        node.engine.terminate(pod.getMetadata().getUid(), Duration.ofMillis(300));
+        Pod done = node.finish(pod);
+
+        // proxy ignores SIGTERM and is SIGKILLed in its turn: nothing starts it again.
+        assertThat(node.trace(START, KILL, EXIT)).containsExactly("START proxy", "START app",
+                "KILL app TERM", "EXIT app 143", "KILL proxy TERM", "KILL proxy KILL", "EXIT proxy 137");
+        assertThat(done.getStatus().getInitContainerStatuses().getFirst().getRestartCount()).isZero();
+    }
+
+    @Test
     void aRuntimeCreateFailureReleasesEverythingMadeForThatContainer() {
         node.oci.onProgram("broken", failCreate("crun: executable file `broken` not found in $PATH"));
         Pod pod = node.run(new PodFixture("Always").container("app").container("broken").build());

@@ -25,8 +25,8 @@ import java.util.Optional;
  * <ul>
  *   <li>init containers run one at a time, in order; each must exit 0 before the next starts;</li>
  *   <li>a native sidecar (init container with {@code restartPolicy: Always}) holds back the next
- *       container until it has started, then keeps running and is restarted whatever the pod's
- *       restartPolicy;</li>
+ *       container until it has started ({@link StartupGate}: postStart returned, startupProbe
+ *       passed), then keeps running and is restarted whatever the pod's restartPolicy;</li>
  *   <li>regular containers start together once initialisation is complete;</li>
  *   <li>with restartPolicy Never/OnFailure, once every regular container has finished for good the
  *       sidecars are stopped (last declared first) and the pod completes.</li>
@@ -41,7 +41,13 @@ public final class PodPlanner {
 
     private PodPlanner() {}
 
-    public static PodActions compute(Pod pod, ObservedPod observed, RestartGate gate, boolean terminating) {
+    /**
+     * @param gate        crash-loop backoff: may a container restart now
+     * @param started     whether a running container has started (startup probe passed)
+     * @param terminating the pod is being deleted
+     */
+    public static PodActions compute(Pod pod, ObservedPod observed, RestartGate gate, StartupGate started,
+                                     boolean terminating) {
         var plan = new Builder();
         if (terminating) {
             plan.killPod = observed.sandbox().isPresent() || !observed.containers().isEmpty();
@@ -52,7 +58,7 @@ public final class PodPlanner {
             planNewSandbox(pod, observed, gate, plan);
             return plan.build();
         }
-        planInit(pod, currentSandbox(observed), gate, plan);
+        planInit(pod, currentSandbox(observed), gate, started, plan);
         if (plan.failed) {
             // kubelet drops every start (sidecar restarts included) and kills the pod: it is Failed.
             plan.start.clear();
@@ -68,6 +74,27 @@ public final class PodPlanner {
     }
 
     /**
+     * While a terminating pod's regular containers drain (they got the stop signal, the sidecars
+     * wait for their turn), a sidecar that exits is restarted, within the crash-loop backoff, so
+     * that the draining containers keep their proxy or log shipper to the end. kubelet only has this
+     * as alpha (KEP-4438); Peapod does it always. Once no regular container runs any more, nothing
+     * restarts: the sidecars are stopped in their turn, last declared first.
+     *
+     * @return the sidecars to start now ({@code start}) or later ({@code backingOff}); nothing else
+     */
+    public static PodActions restartsWhileDraining(Pod pod, ObservedPod observed, RestartGate gate) {
+        var plan = new Builder();
+        boolean draining = pod.getSpec().getContainers().stream().anyMatch(c -> notExited(observed, c));
+        if (!draining || !observed.sandboxReady()) return plan.build();
+        for (Container c : pod.getSpec().getInitContainers()) {
+            if (!isSidecar(c)) continue;
+            var latest = observed.latest(c.getName());
+            if (latest.isPresent() && latest.get().state() instanceof RuntimeState.Exited e) restart(c.getName(), e, gate, plan);
+        }
+        return plan.build();
+    }
+
+    /**
      * The sandbox is gone or dead (kubelet {@code PodSandboxChanged}): everything in it is killed and,
      * unless the pod must not run again, a new sandbox starts from the first init container.
      */
@@ -75,8 +102,10 @@ public final class PodPlanner {
         boolean ranBefore = !observed.containers().isEmpty();
         boolean anyRunning = !noneRunning(observed);
         // kubelet: with restartPolicy Never a pod whose containers already ran never gets a second
-        // sandbox; otherwise no sandbox is made for a pod that has nothing left to run.
-        if (ranBefore && ("Never".equals(restartPolicy(pod)) || podFinished(pod, observed))) {
+        // sandbox; otherwise no sandbox is made for a pod that has nothing left to run. A regular
+        // container that may restart by its own policy or rules keeps a Never pod going, so it
+        // gets its sandbox back too (or the pod would end while its status says it restarts).
+        if (ranBefore && (!anyRestartable(pod) || podFinished(pod, observed))) {
             plan.killPod = observed.sandbox().isPresent() || anyRunning;
             plan.done = true;
             return;
@@ -90,11 +119,12 @@ public final class PodPlanner {
             return;
         }
         // Without init containers kubelet starts the regular containers at once, except those that
-        // already succeeded under OnFailure; the crash-loop backoff of their last exit still applies.
+        // finished for good (succeeded under OnFailure, or their own policy or rules say so); the
+        // crash-loop backoff of their last exit still applies.
         for (Container c : pod.getSpec().getContainers()) {
             var latest = observed.latest(c.getName());
             if (latest.isPresent() && latest.get().state() instanceof RuntimeState.Exited e) {
-                if (!"OnFailure".equals(restartPolicy(pod)) || e.exitCode() != 0) restart(c.getName(), e, gate, plan);
+                if (RestartRules.shouldRestart(pod, c, e.exitCode())) restart(c.getName(), e, gate, plan);
             } else {
                 plan.start.add(c.getName());
             }
@@ -106,7 +136,7 @@ public final class PodPlanner {
      * sandbox the pod is initialised: plain init containers are done with and only sidecars are kept
      * running (kubelet: "after initialization, only restartable init containers need to be kept running").
      */
-    private static void planInit(Pod pod, ObservedPod observed, RestartGate gate, Builder plan) {
+    private static void planInit(Pod pod, ObservedPod observed, RestartGate gate, StartupGate started, Builder plan) {
         List<Container> inits = pod.getSpec().getInitContainers();
         boolean initialized = anyStarted(observed, pod.getSpec().getContainers());
         for (int i = 0; i < inits.size(); i++) {
@@ -116,7 +146,7 @@ public final class PodPlanner {
                 // A sidecar that let later containers start has done its part for ordering: a crash
                 // now restarts it without holding anything back again.
                 boolean letOthersGo = initialized || anyStarted(observed, inits.subList(i + 1, inits.size()));
-                if (!planSidecar(c.getName(), latest, gate, plan) && !letOthersGo) return;
+                if (!planSidecar(c.getName(), latest, gate, started, plan) && !letOthersGo) return;
                 continue;
             }
             if (initialized) continue;
@@ -125,7 +155,8 @@ public final class PodPlanner {
             if (e.exitCode() == 0) continue;
             // "If the Pod's restartPolicy is Never and an init container fails during startup,
             // Kubernetes treats the overall Pod as failed"; otherwise it is retried (with backoff).
-            if ("Never".equals(restartPolicy(pod))) plan.failed = true;
+            // The init container's own restartPolicy and restartPolicyRules come first (KEP-5307).
+            if (!RestartRules.shouldRestart(pod, c, e.exitCode())) plan.failed = true;
             else restart(c.getName(), e, gate, plan);
             return;
         }
@@ -135,15 +166,18 @@ public final class PodPlanner {
     /**
      * Keeps one sidecar going, whatever the pod's restartPolicy (KEP-753).
      *
-     * @return whether it runs, i.e. whether it lets the next container start
+     * @return whether it runs and has started, i.e. whether it lets the next container start
      */
-    private static boolean planSidecar(String name, Optional<ObservedContainer> latest, RestartGate gate, Builder plan) {
+    private static boolean planSidecar(String name, Optional<ObservedContainer> latest, RestartGate gate,
+                                       StartupGate started, Builder plan) {
         if (latest.isEmpty()) {
             plan.start.add(name);
             return false;
         }
         return switch (latest.get().state()) {
-            case RuntimeState.Running r -> true;
+            // Running is not enough: until its startupProbe passes it holds back the next container
+            // (kubelet computeInitContainerActions: "if !isStarted ... break").
+            case RuntimeState.Running r -> started.started(name);
             case RuntimeState.Exited e -> {
                 restart(name, e, gate, plan);
                 yield false;
@@ -158,7 +192,7 @@ public final class PodPlanner {
             Optional<ObservedContainer> latest = observed.latest(c.getName());
             if (latest.isEmpty()) { plan.start.add(c.getName()); allFinished = false; continue; }
             if (!(latest.get().state() instanceof RuntimeState.Exited e)) { allFinished = false; continue; }
-            if (shouldRestart(restartPolicy(pod), e.exitCode())) {
+            if (RestartRules.shouldRestart(pod, c, e.exitCode())) {
                 restart(c.getName(), e, gate, plan);
                 allFinished = false;
             }
@@ -194,31 +228,21 @@ public final class PodPlanner {
 
     /** Whether every regular container has finished and will not be restarted. */
     static boolean podFinished(Pod pod, ObservedPod observed) {
-        String policy = restartPolicy(pod);
-        if ("Always".equals(policy)) return false;
         for (Container c : pod.getSpec().getContainers()) {
             var latest = observed.latest(c.getName());
             if (latest.isEmpty() || !(latest.get().state() instanceof RuntimeState.Exited e)) return false;
-            if (shouldRestart(policy, e.exitCode())) return false;
+            if (RestartRules.shouldRestart(pod, c, e.exitCode())) return false;
         }
         return true;
     }
 
-    static boolean shouldRestart(String podPolicy, int exitCode) {
-        return switch (podPolicy) {
-            case "Never" -> false;
-            case "OnFailure" -> exitCode != 0;
-            default -> true;
-        };
+    /** Whether some regular container could ever be restarted (kubelet IsContainerRestartable). */
+    private static boolean anyRestartable(Pod pod) {
+        return pod.getSpec().getContainers().stream().anyMatch(c -> RestartRules.restartable(pod, c));
     }
 
     public static boolean isSidecar(Container c) {
         return c != null && "Always".equals(c.getRestartPolicy());
-    }
-
-    static String restartPolicy(Pod pod) {
-        String p = pod.getSpec().getRestartPolicy();
-        return p == null ? "Always" : p;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.peapod.node.status;
 
+import dev.peapod.node.plan.RestartRules;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -28,23 +29,13 @@ final class Specs {
         return "Always".equals(c.getRestartPolicy());
     }
 
-    static String restartPolicy(Pod pod) {
-        String p = pod.getSpec().getRestartPolicy();
-        return p == null ? "Always" : p;
-    }
-
     /**
-     * Whether a container that exited with {@code exitCode} will be restarted, by the pod's
-     * restartPolicy (kubelet {@code podutil.ContainerShouldRestart} without per-container
-     * restart rules, which the planner does not implement either). Sidecars always restart.
+     * Whether a container that exited with {@code exitCode} will be restarted: its own
+     * restartPolicyRules and restartPolicy, then the pod's (kubelet {@code podutil.ContainerShouldRestart},
+     * the planner's rule too). Sidecars always restart.
      */
     static boolean restartable(Pod pod, Container c, int exitCode) {
-        if (isSidecar(c)) return true;
-        return switch (restartPolicy(pod)) {
-            case "Never" -> false;
-            case "OnFailure" -> exitCode != 0;
-            default -> true;
-        };
+        return isSidecar(c) || RestartRules.shouldRestart(pod, c, exitCode);
     }
 
     static Optional<ContainerStatus> find(List<ContainerStatus> statuses, String name) {

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -46,14 +47,34 @@ class PodPlannerTest {
         Layout layout = Layout.SIDECAR_BETWEEN;
         Obs observed = obs();
         final Map<String, Instant> blocked = new HashMap<>();
+        final java.util.Set<String> notStarted = new java.util.HashSet<>();
         boolean terminating;
+        final List<java.util.function.Consumer<io.fabric8.kubernetes.api.model.Pod>> tweaks = new ArrayList<>();
         Expect expect = nothing();
 
         Case policy(String p) { policy = p; return this; }
         Case layout(Layout l) { layout = l; return this; }
         Case observed(Obs o) { observed = o; return this; }
         Case blocked(String name, Instant until) { blocked.put(name, until); return this; }
+        /** The named running containers' startup probes have not succeeded yet. */
+        Case notStarted(String... names) { notStarted.addAll(List.of(names)); return this; }
         Case terminating() { terminating = true; return this; }
+        /** The named container sets its own restartPolicy and rules ("-" for none, else as {@link RestartRulesTest#rules}). */
+        Case own(String name, String policy, String rules) {
+            tweaks.add(pod -> {
+                var c = java.util.stream.Stream.concat(pod.getSpec().getInitContainers().stream(),
+                        pod.getSpec().getContainers().stream()).filter(x -> x.getName().equals(name)).findFirst().orElseThrow();
+                c.setRestartPolicy(policy);
+                if (!rules.equals("-")) c.setRestartPolicyRules(RestartRulesTest.rules(rules));
+            });
+            return this;
+        }
+
+        io.fabric8.kubernetes.api.model.Pod pod() {
+            var pod = PlanFixtures.pod(policy, layout);
+            tweaks.forEach(t -> t.accept(pod));
+            return pod;
+        }
         Case expect(Expect e) { expect = e; return this; }
     }
 
@@ -75,7 +96,9 @@ class PodPlannerTest {
     }
 
     static Stream<Named<Case>> cases() {
-        return Stream.of(initOrder(), initFailure(), regular(), completion(), sandbox(), other()).flatMap(s -> s);
+        return Stream.of(initOrder(), startupGating(), initFailure(), regular(), completion(), sandbox(),
+                        containerPolicies(), other())
+                .flatMap(s -> s);
     }
 
     private static Stream<Named<Case>> initOrder() {
@@ -114,6 +137,33 @@ class PodPlannerTest {
                 when("sidecar crashed after init-2 started: restart it and start the regular containers",
                         given().observed(obs().exited("init-1", 0).running("proxy").exited("init-2", 0).exited("proxy", 1))
                                 .expect(nothing().start("proxy", "app", "helper"))));
+    }
+
+    /** A sidecar is started once its startupProbe passed (kubelet computeInitContainerActions, isStarted). */
+    private static Stream<Named<Case>> startupGating() {
+        return Stream.of(
+                when("sidecar running, its startup probe not passed yet: init-2 waits",
+                        given().observed(obs().exited("init-1", 0).running("proxy")).notStarted("proxy")),
+                when("sidecar declared last running but not started: the regular containers wait",
+                        given().layout(Layout.SIDECAR_LAST)
+                                .observed(obs().exited("init-1", 0).exited("init-2", 0).running("proxy"))
+                                .notStarted("proxy")),
+                when("second sidecar not started: the regular containers wait although the first has started",
+                        given().layout(Layout.TWO_SIDECARS)
+                                .observed(obs().exited("init-1", 0).running("proxy").exited("init-2", 0).running("logs"))
+                                .notStarted("logs")),
+                when("sidecar restarted after init-2 ran, not started yet: it does not hold anything back again",
+                        given().observed(obs().exited("init-1", 0).running("proxy").exited("init-2", 0)
+                                        .exited("proxy", 1).running("proxy"))
+                                .notStarted("proxy").expect(nothing().start("app", "helper"))),
+                when("sidecar restarted while the regular containers run, not started yet: nothing else to do",
+                        given().observed(steady().exited("proxy", 1).running("proxy")).notStarted("proxy")),
+                when("a regular container's startup probe does not hold anything back",
+                        given().observed(initialised().running("app")).notStarted("app")
+                                .expect(nothing().start("helper"))),
+                when("new sandbox: the sidecar's startup probe gates init-2 again",
+                        given().observed(steady().allKilled().newSandbox().exited("init-1", 0).running("proxy"))
+                                .notStarted("proxy")));
     }
 
     private static Stream<Named<Case>> initFailure() {
@@ -234,6 +284,54 @@ class PodPlannerTest {
                                 .expect(nothing().killPod().createSandbox().start("helper"))));
     }
 
+    /** Per-container restartPolicy and restartPolicyRules (KEP-5307), checked before the pod's policy. */
+    private static Stream<Named<Case>> containerPolicies() {
+        return Stream.of(
+                when("rule Restart on 42, app exited 42 under Never: restart it",
+                        given().policy("Never").own("app", "Never", "In:42")
+                                .observed(steady().exited("app", 42)).expect(nothing().start("app"))),
+                when("rule Restart on 42, app exited 1 under Never: not restarted",
+                        given().policy("Never").own("app", "Never", "In:42").observed(steady().exited("app", 1))),
+                when("rule Restart on 42, app backing off after 42: the gate decides when",
+                        given().policy("Never").own("app", "Never", "In:42")
+                                .observed(steady().exited("app", 42).exited("app", 42)).blocked("app", RETRY)
+                                .expect(nothing().backingOff("app", RETRY))),
+                when("rule matched nothing and the other container finished: the pod completes, sidecar stopped",
+                        given().policy("Never").own("app", "Never", "In:42")
+                                .observed(steady().exited("helper", 0).exited("app", 1)).expect(nothing().kill("proxy"))),
+                when("rule NotIn 0: a failure restarts, exit 0 does not",
+                        given().policy("Never").own("app", "Never", "NotIn:0").own("helper", "Never", "NotIn:0")
+                                .observed(steady().exited("app", 0).exited("helper", 3)).expect(nothing().start("helper"))),
+                when("own Always under Never: restarted after exit 0",
+                        given().policy("Never").own("app", "Always", "-").observed(steady().exited("app", 0))
+                                .expect(nothing().start("app"))),
+                when("own Never under Always: not restarted, the other keeps running",
+                        given().own("app", "Never", "-").observed(steady().exited("app", 1))),
+                when("own Never and OnFailure under Always, both done for good: the pod completes",
+                        given().own("app", "Never", "-").own("helper", "OnFailure", "-")
+                                .observed(steady().exited("app", 1).exited("helper", 0)).expect(nothing().kill("proxy"))),
+                when("init-1 rule Restart on 42 under Never: exit 42 retries it",
+                        given().policy("Never").own("init-1", "Never", "In:42").observed(obs().exited("init-1", 42))
+                                .expect(nothing().start("init-1"))),
+                when("init-1 rule Restart on 42 under Never: exit 1 fails the pod",
+                        given().policy("Never").own("init-1", "Never", "In:42").observed(obs().exited("init-1", 1))
+                                .expect(nothing().done())),
+                when("init-1 own Never under Always: a failure fails the pod",
+                        given().own("init-1", "Never", "-").observed(obs().exited("init-1", 1)).expect(nothing().done())),
+                when("sandbox died under Never, app may restart by its rule: new sandbox",
+                        given().policy("Never").own("app", "Never", "In:42")
+                                .observed(steady().exited("app", 42).allKilled().sandboxDead())
+                                .expect(nothing().killPod().createSandbox().start("init-1"))),
+                when("sandbox died under Always, every container done for good by its own Never: no new sandbox, done",
+                        given().own("app", "Never", "-").own("helper", "Never", "-")
+                                .observed(steady().allKilled().sandboxDead()).expect(nothing().killPod().done())),
+                when("no init containers, sandbox dead: only what its rules restart starts again",
+                        given().policy("Never").layout(Layout.NO_INIT).own("app", "Never", "In:42")
+                                .own("helper", "Never", "In:42")
+                                .observed(obs().running("helper").exited("app", 42).allKilled().sandboxDead())
+                                .expect(nothing().killPod().createSandbox().start("app"))));
+    }
+
     private static Stream<Named<Case>> other() {
         return Stream.of(
                 when("terminating: kill the pod, done",
@@ -253,10 +351,42 @@ class PodPlannerTest {
         ObservedPod observed = c.observed.build();
         var gate = new FakeGate(c.blocked);
 
-        var actions = PodPlanner.compute(pod(c.policy, c.layout), observed, gate, c.terminating);
+        StartupGate started = name -> !c.notStarted.contains(name);
+
+        var actions = PodPlanner.compute(c.pod(), observed, gate, started, c.terminating);
 
         assertThat(Plan.of(actions)).as(c.name).isEqualTo(c.expect.plan());
         assertGateAskedWithLatestExit(gate, observed);
+    }
+
+    static Stream<Named<Case>> drainCases() {
+        return Stream.of(
+                when("app draining, sidecar crashed: restart it even under Never",
+                        given().policy("Never").observed(steady().exited("helper", 143).exited("proxy", 1))
+                                .expect(nothing().start("proxy"))),
+                when("app draining, sidecar crashed again, gate closed: it backs off",
+                        given().observed(steady().exited("proxy", 1)).blocked("proxy", RETRY)
+                                .expect(nothing().backingOff("proxy", RETRY))),
+                when("app draining, sidecars running: nothing to do",
+                        given().layout(Layout.TWO_SIDECARS).observed(steady().running("logs"))),
+                when("two sidecars crashed while draining: both restart, in declaration order",
+                        given().layout(Layout.TWO_SIDECARS)
+                                .observed(steady().running("logs").exited("logs", 2).exited("proxy", 1))
+                                .expect(nothing().start("proxy", "logs"))),
+                when("every regular container stopped: a sidecar that exits is not restarted",
+                        given().observed(steady().exited("app", 143).exited("helper", 143).exited("proxy", 1))),
+                when("sandbox dead: nothing is restarted",
+                        given().observed(steady().exited("proxy", 1).sandboxDead())));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("drainCases")
+    void restartsWhileDraining(Case c) {
+        var gate = new FakeGate(c.blocked);
+
+        var actions = PodPlanner.restartsWhileDraining(c.pod(), c.observed.build(), gate);
+
+        assertThat(Plan.of(actions)).as(c.name).isEqualTo(c.expect.plan());
     }
 
     /**
@@ -274,12 +404,16 @@ class PodPlannerTest {
             ObservedPod observed = randomObserved(random, layout, policy);
             var gate = new FakeGate(randomBlocked(random, layout));
             boolean terminating = random.nextInt(20) == 0;
+            var notStarted = new TreeSet<String>();
+            for (String name : layout.inits) if (random.nextInt(3) == 0) notStarted.add(name);
 
-            var actions = PodPlanner.compute(pod(policy, layout), observed, gate, terminating);
+            var actions = PodPlanner.compute(pod(policy, layout), observed, gate, n -> !notStarted.contains(n),
+                    terminating);
 
             String context = "round " + round + ", " + policy + " " + layout + (terminating ? " terminating" : "")
-                    + "\nobserved " + observed + "\nplan " + actions;
+                    + ", not started " + notStarted + "\nobserved " + observed + "\nplan " + actions;
             assertInvariants(policy, layout, observed, terminating, actions, context);
+            assertUnstartedSidecarsHoldBack(layout, observed, notStarted, actions, context);
             assertGateAskedWithLatestExit(gate, observed);
             seen.addAll(kinds(actions));
         }
@@ -332,6 +466,27 @@ class PodPlannerTest {
             assertThat(a.start()).as("done starts nothing: " + context).isEmpty();
             assertThat(a.backingOff()).as("done waits for nothing: " + context).isEmpty();
             assertThat(a.createSandbox()).as("done creates no sandbox: " + context).isFalse();
+        }
+    }
+
+    /**
+     * Before anything declared after it has run in the current sandbox, a running sidecar whose
+     * startup probe has not passed lets nothing declared after it start.
+     */
+    private static void assertUnstartedSidecarsHoldBack(Layout layout, ObservedPod observed, Set<String> notStarted,
+                                                        PodActions a, String context) {
+        if (!observed.sandboxReady()) return;
+        ObservedPod current = PodPlanner.currentSandbox(observed);
+        List<String> order = new ArrayList<>(layout.inits);
+        order.addAll(List.of("app", "helper"));
+        for (int i = 0; i < order.size(); i++) {
+            String name = order.get(i);
+            boolean unstarted = PlanFixtures.isSidecarName(name) && notStarted.contains(name)
+                    && current.latest(name).map(ObservedContainer::running).orElse(false);
+            List<String> after = order.subList(i + 1, order.size());
+            if (!unstarted || after.stream().anyMatch(n -> current.latest(n).isPresent())) continue;
+            assertThat(a.start()).as("an unstarted sidecar holds back what follows it: " + context)
+                    .noneMatch(after::contains);
         }
     }
 

@@ -5,7 +5,11 @@ import dev.peapod.node.model.Waiting;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import io.fabric8.kubernetes.api.model.ContainerRestartRule;
+import io.fabric8.kubernetes.api.model.ContainerRestartRuleOnExitCodes;
+
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -59,6 +63,9 @@ class PodStatusComputerTest {
         Case terminating() { terminating = true; return this; }
         Case probes(ProbeResults p) { probes = p; return this; }
         Case evicted(Eviction e) { eviction = e; return this; }
+        /** Container {@code app} sets restartPolicy Never with a rule: Restart on exit code 42 (KEP-5307). */
+        Case appRestartsOn42() { restartOn42 = true; return this; }
+        boolean restartOn42;
 
         Case expect(String phase, String conditions, String containers) {
             this.phase = phase;
@@ -68,7 +75,14 @@ class PodStatusComputerTest {
         }
 
         StatusInput input() {
-            return StatusInput.of(pod(policy), observed, NOW).withWaiting(waiting).withTerminating(terminating)
+            var pod = pod(policy);
+            if (restartOn42) {
+                var app = pod.getSpec().getContainers().get(1);
+                app.setRestartPolicy("Never");
+                app.setRestartPolicyRules(List.of(new ContainerRestartRule("Restart",
+                        new ContainerRestartRuleOnExitCodes("In", List.of(42)))));
+            }
+            return StatusInput.of(pod, observed, NOW).withWaiting(waiting).withTerminating(terminating)
                     .withProbes(probes).withEviction(eviction);
         }
 
@@ -132,6 +146,21 @@ class PodStatusComputerTest {
                         .policy("OnFailure")
                         .expect("Succeeded", COMPLETED, "init-db:terminated(0 Completed)+ proxy:terminated(143 Error) "
                                 + "app:terminated(0 Completed) web:terminated(0 Completed)"),
+                c("app exited 42 under Never and its rule restarts 42: Running though nothing runs",
+                        observed(exited("init-db", 0, 0), exited("proxy", 0, 143), exited("web", 0, 0), exited("app", 0, 42)))
+                        .policy("Never").appRestartsOn42()
+                        .expect("Running", NOT_READY, "init-db:terminated(0 Completed)+ proxy:terminated(143 Error) "
+                                + "app:terminated(42 Error) web:terminated(0 Completed)"),
+                c("app exited 1 under Never and its rule restarts only 42: Failed",
+                        observed(exited("init-db", 0, 0), exited("proxy", 0, 143), exited("web", 0, 0), exited("app", 0, 1)))
+                        .policy("Never").appRestartsOn42()
+                        .expect("Failed", FAILED_AFTER_INIT, "init-db:terminated(0 Completed)+ "
+                                + "proxy:terminated(143 Error) app:terminated(1 Error) web:terminated(0 Completed)"),
+                c("app with its own Never exited 0 under Always, web still running: Running",
+                        observed(exited("init-db", 0, 0), running("proxy", 0), running("web", 0), exited("app", 0, 0)))
+                        .appRestartsOn42()
+                        .expect("Running", NOT_READY, "init-db:terminated(0 Completed)+ proxy:running+ "
+                                + "app:terminated(0 Completed) web:running+"),
                 c("regular containers that exited 0 under Always will restart: Running",
                         observed(exited("init-db", 0, 0), exited("proxy", 0, 137), exited("web", 0, 0), exited("app", 0, 0)))
                         .expect("Running", NOT_READY, "init-db:terminated(0 Completed)+ proxy:terminated(137 Error) "
