@@ -48,8 +48,8 @@ final class UpPrinter implements PodListener, AutoCloseable {
         switch (e.reason()) {
             case "Started" -> { dev.peapod.node.Trace.mark("started " + who); print(who, "▸ started"); }
             case "Killing" -> print(who, "▸ stopping");
-            case "BackOff", "Failed", "FailedMount", "FailedCreatePodSandBox" -> print(who, "▸ " + e.reason() + ": " + e.message());
-            default -> { }
+            // Everything else as kubectl describe lists it: reason and message.
+            default -> print(who, "▸ " + e.reason() + ": " + e.message());
         }
     }
 
