@@ -129,6 +129,9 @@ public final class Engine implements AutoCloseable {
 
     public Images images() { return parts.images(); }
 
+    /** Probes run so far on this node, per handler (kubelet's {@code prober_probe_total}; used by bench/run-probes). */
+    public dev.peapod.node.probe.Probers.Runs probeRuns() { return probers.runs(); }
+
     // --- for the pod workers ---
     NodeConfig config() { return config; }
     InstantSource clock() { return clock; }
