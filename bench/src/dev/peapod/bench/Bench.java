@@ -183,7 +183,8 @@ public final class Bench {
         return leaks.size();
     }
 
-    private static String load() {
+    /** The 1-minute load average, as /proc/loadavg gives it. */
+    static String load() {
         try {
             return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
         } catch (IOException e) {

@@ -22,6 +22,13 @@ final class Leaks {
 
     /** Everything left behind, one description per item; empty when clean. */
     static List<String> find(NodeConfig config) throws IOException {
+        var found = new ArrayList<>(peapod(config));
+        Podman.leftovers().forEach(p -> found.add("podman pod " + p));
+        return found;
+    }
+
+    /** What Peapod left behind (mounts, monitors, runtime containers, pod directories); empty when clean. */
+    static List<String> peapod(NodeConfig config) throws IOException {
         var found = new ArrayList<String>();
         String run = config.runDir().toString();
         String pods = config.dataDir().resolve("pods").toString();
@@ -41,7 +48,6 @@ final class Leaks {
                 s.forEach(p -> found.add("pod directory " + p));
             }
         }
-        Podman.leftovers().forEach(p -> found.add("podman pod " + p));
         return found;
     }
 

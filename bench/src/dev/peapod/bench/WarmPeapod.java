@@ -99,17 +99,20 @@ final class WarmPeapod implements PodListener, AutoCloseable {
     }
 
     private static Pod parse(Path yaml) {
-        String text;
         try {
-            text = Files.readString(yaml);
+            return parse(Files.readString(yaml), yaml.toString());
         } catch (IOException e) {
             throw new IllegalStateException("failed to read " + yaml + ": " + e.getMessage(), e);
         }
-        Pod pod = (Pod) Manifests.parse(text, yaml.toString()).stream().filter(o -> o instanceof Pod).findFirst()
-                .orElseThrow(() -> new IllegalStateException("failed to find a Pod in " + yaml));
+    }
+
+    /** A manifest's Pod, defaulted and validated as {@code peapod up} does; {@code source} names it in errors. */
+    static Pod parse(String text, String source) {
+        Pod pod = (Pod) Manifests.parse(text, source).stream().filter(o -> o instanceof Pod).findFirst()
+                .orElseThrow(() -> new IllegalStateException("failed to find a Pod in " + source));
         PodDefaults.apply(pod);
         var errors = PodValidator.validate(pod);
-        if (!errors.isEmpty()) throw new IllegalStateException("failed to validate " + yaml + ": " + errors);
+        if (!errors.isEmpty()) throw new IllegalStateException("failed to validate " + source + ": " + errors);
         return pod;
     }
 
