@@ -133,12 +133,13 @@ public final class ProbeBench implements PodListener {
                 Files.writeString(options.runDirFile(), NodeConfig.defaults(options.dataDir()).runDir() + "\n");
             }
             code = new ProbeBench(options).run();
-        } catch (Stop.Requested e) {
-            System.err.println("bench: stopped; everything started was stopped and removed");
-            code = 130;
         } catch (Exception e) {
+            if (Stop.requested()) {
+                System.err.println("bench: stopped; everything started was stopped and removed");
+                System.exit(130);
+            }
             System.err.println("bench: " + e.getMessage());
-            code = Stop.requested() ? 130 : 1;
+            code = 1;
         }
         System.exit(code);
     }
@@ -147,6 +148,7 @@ public final class ProbeBench implements PodListener {
         String loadAtStart = Bench.load();
         Window idle;
         Bare bare;
+        Bare bareSequential;
         var windows = new java.util.EnumMap<Kind, Window>(Kind.class);
         var failures = new java.util.EnumMap<Kind, Integer>(Kind.class);
         try {
@@ -154,7 +156,8 @@ public final class ProbeBench implements PodListener {
             try {
                 sleep(options.warmup(), "idle warm-up");
                 idle = measure("idle");
-                bare = bare(uids);
+                bareSequential = bare(uids, false);
+                bare = bare(uids, true);
             } finally {
                 stopPods(uids);
             }
@@ -174,7 +177,7 @@ public final class ProbeBench implements PodListener {
         }
         var leaks = Leaks.peapod(config);
         leaks.forEach(l -> System.err.println("bench: LEAK: " + l));
-        print(idle, bare, windows, failures, loadAtStart);
+        print(idle, bare, bareSequential, windows, failures, loadAtStart);
         return leaks.isEmpty() ? 0 : 1;
     }
 
@@ -309,19 +312,38 @@ public final class ProbeBench implements PodListener {
 
     /**
      * Runs {@code <runtime> --root <root> exec <id> true} against every pod's container,
-     * {@code --bare-rounds} times, from a shell whose {@code times} builtin then reports its
-     * children's CPU (getrusage RUSAGE_CHILDREN of the shell: the runtime processes and what they waited for).
+     * {@code --bare-rounds} times, from bash, and reads the CPU of the shell's children (the
+     * {@code times} builtin: getrusage RUSAGE_CHILDREN, the runtime processes and what they waited
+     * for). {@code paced}: one loop per container, each exec followed by a 1 s wait (the probes'
+     * rate and concurrency: every container once a second, spread over the second); else one
+     * sequential loop, on an otherwise idle engine.
      */
-    private Bare bare(List<String> uids) {
+    private Bare bare(List<String> uids, boolean paced) {
         List<String> ids = uids.stream().map(this::containerId).toList();
         String root = config.runDir().resolve(config.runtime()).toString();
-        System.err.printf("bench: bare: %d × %d `%s exec <id> true` from a shell%n", options.bareRounds(), ids.size(), config.runtime());
-        List<String> command = new ArrayList<>(List.of("bash", "-c", """
+        String how = paced ? "one loop per container, one exec per second each" : "one sequential loop";
+        System.err.printf("bench: bare: %d × %d `%s exec <id> true` from bash, %s%n", options.bareRounds(), ids.size(), config.runtime(), how);
+        // The 1 s wait is `read -t 1` on a FIFO that nobody writes (held open read-write, so it
+        // never reports EOF): a builtin, so no process of its own is counted.
+        String script = paced ? """
+                runtime=$1 root=$2 rounds=$3; shift 3
+                fifo=$(mktemp -u) && mkfifo "$fifo" && exec 3<>"$fifo" && rm -f "$fifo" || exit 1
+                for id in "$@"; do
+                  (for ((r = 0; r < rounds; r++)); do
+                    "$runtime" --root "$root" exec "$id" true || exit 1
+                    read -t 1 -u 3
+                  done) &
+                  read -t %s -u 3
+                done
+                for job in $(jobs -p); do wait "$job" || exit 1; done
+                times""".formatted(String.format(Locale.ROOT, "%.3f", 1.0 / ids.size())) : """
                 runtime=$1 root=$2 rounds=$3; shift 3
                 for ((r = 0; r < rounds; r++)); do
                   for id in "$@"; do "$runtime" --root "$root" exec "$id" true || exit 1; done
                 done
-                times""", "bare", config.runtime(), root, Integer.toString(options.bareRounds())));
+                times""";
+        List<String> command = new ArrayList<>(List.of("bash", "-c", script, "bare", config.runtime(), root,
+                Integer.toString(options.bareRounds())));
         command.addAll(ids);
         var r = Procs.run(Duration.ofMinutes(10), command.toArray(String[]::new)).requireOk();
         // times: the shell's own user and system time, then its children's.
@@ -355,7 +377,7 @@ public final class ProbeBench implements PodListener {
 
     // --- report ------------------------------------------------------------------------------------
 
-    private void print(Window idle, Bare bare, Map<Kind, Window> windows, Map<Kind, Integer> failures, String loadAtStart) {
+    private void print(Window idle, Bare bare, Bare bareSequential, Map<Kind, Window> windows, Map<Kind, Integer> failures, String loadAtStart) {
         double idleRate = (double) idle.cpu().total() / idle.wallNanos();
         double idleSelf = (double) idle.cpu().self() / idle.wallNanos();
         var out = System.out;
@@ -377,8 +399,11 @@ public final class ProbeBench implements PodListener {
             out.printf("| %s | %d | %.3f ms | %.3f ms | %.3f ms | %s | %s | %s |%n", kind.label, n, total, self, children,
                     ratio, target, met ? "met" : "**not met**");
         }
-        out.printf("| bare `%s exec <id> true` from a shell | %d | %.3f ms | — | %.3f ms | 1.00× | — | — |%n",
+        out.printf("| bare `%s exec <id> true` from bash, every container once a second | %d | %.3f ms | — | %.3f ms | 1.00× | — | — |%n",
                 config.runtime(), bare.execs(), bare.msPerExec(), bare.msPerExec());
+        out.printf("| bare `%s exec <id> true` from bash, one sequential loop | %d | %.3f ms | — | %.3f ms | %.2f× | — | — |%n",
+                config.runtime(), bareSequential.execs(), bareSequential.msPerExec(), bareSequential.msPerExec(),
+                bareSequential.msPerExec() / bare.msPerExec());
         out.println();
         out.printf("""
                 %d pods (busybox httpd, pod network), one readiness probe each, periodSeconds 1; %d s window after \
@@ -386,13 +411,15 @@ public final class ProbeBench implements PodListener {
                 waited-for children (user + system), minus the idle baseline (the same pods without probes: \
                 %.1f ms CPU per second, %.1f ms of it in the JVM), divided by the probes run in the window (counted \
                 by the engine). Bare: `%s --root <root> exec <id> true` run %d times against the idle pods' \
-                containers from a bash loop, CPU of its children (`times`). Probe failures (Unhealthy events) in the \
+                containers from bash, CPU of its children (`times`), once paced as the probes are (one loop per \
+                container, one exec a second each: the reference for the ratio) and once in one sequential loop. Probe failures (Unhealthy events) in the \
                 windows: %s. %d CPUs; load average (1 min) %s at the start, %s at the end.%n""",
                 options.pods(), options.seconds(), options.warmup(), idleRate * 1e3, idleSelf * 1e3, config.runtime(),
                 bare.execs(), failures.entrySet().stream().map(e -> e.getKey().key + " " + e.getValue()).toList(),
                 Runtime.getRuntime().availableProcessors(), loadAtStart, Bench.load());
-        out.printf("CPU per probe: exec %.2f ms (%.2f× bare crun exec %.2f ms), http %.3f ms, tcp %.3f ms%n",
+        out.printf("CPU per probe: exec %.2f ms (%.2f× bare crun exec %.2f ms, %.2f× sequential %.2f ms), http %.3f ms, tcp %.3f ms%n",
                 perProbe.get(Kind.EXEC), perProbe.get(Kind.EXEC) / bare.msPerExec(), bare.msPerExec(),
+                perProbe.get(Kind.EXEC) / bareSequential.msPerExec(), bareSequential.msPerExec(),
                 perProbe.get(Kind.HTTP), perProbe.get(Kind.TCP));
     }
 }
