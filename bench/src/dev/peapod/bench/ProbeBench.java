@@ -331,9 +331,9 @@ public final class ProbeBench implements PodListener {
                 for id in "$@"; do
                   (for ((r = 0; r < rounds; r++)); do
                     "$runtime" --root "$root" exec "$id" true || exit 1
-                    read -t 1 -u 3
+                    read -t 1 -u 3 || true
                   done) &
-                  read -t %s -u 3
+                  read -t %s -u 3 || true
                 done
                 for job in $(jobs -p); do wait "$job" || exit 1; done
                 times""".formatted(String.format(Locale.ROOT, "%.3f", 1.0 / ids.size())) : """
