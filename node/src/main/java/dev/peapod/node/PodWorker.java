@@ -52,7 +52,7 @@ final class PodWorker {
     private final List<ContainerRecord> records = new ArrayList<>();
     private final Map<String, Waiting> waiting = new LinkedHashMap<>();
     private final Map<String, Instant> retryAt = new LinkedHashMap<>();
-    /** Containers created ahead of their turn ({@link #precreateNext}); null when that failed. */
+    /** Containers created ahead of their turn ({@link #precreateAfter}); null when that failed. */
     private final Map<String, CompletableFuture<ContainerRecord>> precreated = new LinkedHashMap<>();
     private final PodStatusPublisher status;
     private volatile boolean terminating;

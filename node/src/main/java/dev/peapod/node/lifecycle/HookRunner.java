@@ -122,8 +122,14 @@ public final class HookRunner {
      * (~100 ms in a cold JVM), which most pods never need, on the start path of every `peapod up`.
      */
     public static HookRunner withDefaults(Exec exec) {
-        var client = new java.util.concurrent.atomic.AtomicReference<HttpClient>();
-        return new HookRunner(exec, () -> client.updateAndGet(c -> c != null ? c : defaultHttpClient()), Sleeper.REAL, InstantSource.system());
+        // Built once (a client owns a selector thread): a lazy holder, not a CAS that may build twice.
+        return new HookRunner(exec, LazyClient::get, Sleeper.REAL, InstantSource.system());
+    }
+
+    private static final class LazyClient {
+        private static final HttpClient CLIENT = defaultHttpClient();
+
+        static HttpClient get() { return CLIENT; }
     }
 
     private static java.util.function.Supplier<HttpClient> constant(HttpClient client) {
