@@ -1,9 +1,11 @@
 package dev.peapod.cli;
 
 import dev.peapod.api.FieldError;
+import dev.peapod.api.LintFinding;
 import dev.peapod.api.ManifestException;
 import dev.peapod.api.Manifests;
 import dev.peapod.api.PodDefaults;
+import dev.peapod.api.PodLinter;
 import dev.peapod.api.PodValidator;
 import dev.peapod.api.PodWarnings;
 import dev.peapod.node.ConfigSource;
@@ -24,10 +26,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 
 /**
  * {@code peapod up FILE…}: runs the pods of the given manifests in the foreground, like
@@ -87,6 +91,7 @@ public final class UpCommand implements Callable<Integer> {
         var configMaps = new ArrayList<ConfigMap>();
         var secrets = new ArrayList<Secret>();
         var problems = new ArrayList<String>();
+        var podFiles = new ArrayList<Path>();
         for (Path f : files) {
             List<HasMetadata> objects;
             try {
@@ -110,6 +115,7 @@ public final class UpCommand implements Callable<Integer> {
                             problems.add(f + ": Pod \"" + p.getMetadata().getName() + "\" is invalid: " + err);
                         }
                         pods.add(p);
+                        podFiles.add(f);
                     }
                     case ConfigMap c -> configMaps.add(c);
                     case Secret s -> secrets.add(s);
@@ -131,6 +137,7 @@ public final class UpCommand implements Callable<Integer> {
             problems.forEach(p -> System.err.println("Error: " + p));
             return 1;
         }
+        lintWarnings(pods, podFiles);
         Duration limit = timeout == null ? null : Durations.parse(timeout);
         var out = new UpPrinter(System.out, !noColor && System.console() != null);
         try (var parts = join(host)) {
@@ -197,5 +204,30 @@ public final class UpCommand implements Callable<Integer> {
         if (timedOut) return 124;
         if (interrupted.get() != null) return "INT".equals(interrupted.get()) ? 130 : 143;
         return code;
+    }
+
+    /**
+     * {@code peapod lint}'s findings for the pods about to run: warnings one line each, like kube-apiserver's;
+     * the practice ones (severity info) counted on one line, since nearly every quick experiment has them.
+     */
+    private static void lintWarnings(List<Pod> pods, List<Path> files) {
+        var perPod = PodLinter.lintEach(pods);
+        var info = new TreeSet<String>();
+        int infos = 0;
+        for (int i = 0; i < pods.size(); i++) {
+            for (var f : perPod.get(i)) {
+                if (f.severity() == LintFinding.Severity.WARNING) {
+                    System.err.println("Warning: " + LintCommand.line(files.get(i), f));
+                } else {
+                    infos++;
+                    info.add(f.code().name());
+                }
+            }
+        }
+        if (infos > 0) {
+            System.err.println("Lint: " + infos + " more finding" + (infos == 1 ? "" : "s") + " (" + String.join(", ", info)
+                    + "); `peapod lint " + files.stream().distinct().map(Path::toString).collect(Collectors.joining(" "))
+                    + "` explains them");
+        }
     }
 }
