@@ -3,10 +3,13 @@
 # container engine or network:
 #
 #   build-test-image.sh OUT.tar [--format oci|docker] [--tag NAME] [--env KEY=VALUE]... [--file SRC:DEST]...
+#                       [--binary SRC:DEST]... [--mkdir DEST]... [--cmd ARG]...
 #
 # The root filesystem is /bin/busybox with a symlink per applet (`busybox --list`) in /bin,
 # /etc/passwd (root, nobody 65534), /etc/group, /tmp (1777), /root (0700), /var/www, plus any
-# --file copies. The config leaves Entrypoint unset, has Cmd ["sh"] and
+# --file copies, --binary copies (a dynamically linked program with the shared libraries `ldd`
+# resolves for it on this host, at the same paths) and --mkdir directories (0755). --cmd replaces
+# the default Cmd ["sh"] (repeat it for each argument). The config leaves Entrypoint unset, has Cmd ["sh"] and
 # Env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin plus any --env.
 # It has one gzip layer. OUT.tar is an OCI image-layout archive (image-spec image-layout.md;
 # index.json names the image with org.opencontainers.image.ref.name) or, with --format docker,
@@ -26,13 +29,16 @@ die() { printf 'build-test-image: %s\n' "$*" >&2; exit 1; }
 usage() { sed -n '2,18s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
 out='' format=oci tag='peapod/busybox:latest'
-envs=() files=()
+envs=() files=() binaries=() dirs=() cmd=()
 while (($# > 0)); do
   case $1 in
     --format) (($# >= 2)) || usage; format=$2; shift 2 ;;
     --tag) (($# >= 2)) || usage; tag=$2; shift 2 ;;
     --env) (($# >= 2)) || usage; envs+=("$2"); shift 2 ;;
     --file) (($# >= 2)) || usage; files+=("$2"); shift 2 ;;
+    --binary) (($# >= 2)) || usage; binaries+=("$2"); shift 2 ;;
+    --mkdir) (($# >= 2)) || usage; dirs+=("$2"); shift 2 ;;
+    --cmd) (($# >= 2)) || usage; cmd+=("$2"); shift 2 ;;
     -h|--help) usage ;;
     -*) die "unknown option $1" ;;
     *) [[ -z $out ]] || die "only one output file, got $out and $1"; out=$1; shift ;;
@@ -75,6 +81,23 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 umask 022
 
+# The shared libraries (and the dynamic loader) ldd resolves for $1 on this host, copied into the
+# rootfs $2 at the paths the program asks for. A library ldd cannot find is an error naming it.
+copy_libs() {
+  local bin=$1 rootfs=$2 line lib
+  command -v ldd >/dev/null || die "failed to find ldd (apt-get install libc-bin)"
+  while IFS= read -r line; do
+    [[ $line == *"not found"* ]] && die "$bin needs ${line%% *}, which this host does not have: install the package that ships it"
+    lib=
+    if [[ $line == *" => /"* ]]; then lib=${line#* => }; lib=${lib%% (*}
+    elif [[ $line == [[:space:]]/* ]]; then lib=${line#"${line%%[![:space:]]*}"}; lib=${lib%% (*}
+    fi
+    [[ -n $lib && -e $lib ]] || continue
+    mkdir -p "$rootfs$(dirname "$lib")"
+    cp -L "$lib" "$rootfs$lib"
+  done < <(ldd "$bin" 2>/dev/null || true)
+}
+
 build_rootfs() {
   local rootfs=$work/rootfs applet spec src dest
   mkdir -p "$rootfs"/{bin,etc,tmp,root,var/www}
@@ -92,6 +115,20 @@ build_rootfs() {
     [[ /$dest/ != */../* ]] || die "--file destination may not contain .., got $dest"
     mkdir -p "$rootfs$(dirname "$dest")"
     cp "$src" "$rootfs$dest"
+  done
+  for spec in "${binaries[@]}"; do
+    src=${spec%%:*} dest=${spec#*:}
+    [[ $spec == *:/* && -f $src ]] || die "--binary wants SRC:/DEST with SRC a file, got $spec"
+    [[ /$dest/ != */../* ]] || die "--binary destination may not contain .., got $dest"
+    mkdir -p "$rootfs$(dirname "$dest")"
+    cp "$src" "$rootfs$dest"
+    chmod 0755 "$rootfs$dest"
+    copy_libs "$src" "$rootfs"
+  done
+  for dest in "${dirs[@]}"; do
+    [[ $dest == /* && /$dest/ != */../* ]] || die "--mkdir wants an absolute path without .., got $dest"
+    mkdir -p "$rootfs$dest"
+    chmod 0755 "$rootfs$dest"
   done
   chmod 0755 "$rootfs" "$rootfs"/{bin,etc,var,var/www}
   chmod 0644 "$rootfs"/etc/{passwd,group}
@@ -111,8 +148,13 @@ build_config() {
   local env_json kv
   env_json=$(json_str "$PATH_ENV")
   for kv in "${envs[@]}"; do env_json+=,$(json_str "$kv"); done
-  printf '{"architecture":"%s","config":{"Cmd":["sh"],"Env":[%s]},"created":"%s","history":[{"created":"%s","created_by":"scripts/build-test-image.sh"}],"os":"linux","rootfs":{"diff_ids":["%s"],"type":"layers"}}' \
-    "$(arch)" "$env_json" "$EPOCH" "$EPOCH" "$diff_id" >"$work/config.json"
+  local cmd_json='"sh"' arg
+  if ((${#cmd[@]})); then
+    cmd_json=
+    for arg in "${cmd[@]}"; do cmd_json+=${cmd_json:+,}$(json_str "$arg"); done
+  fi
+  printf '{"architecture":"%s","config":{"Cmd":[%s],"Env":[%s]},"created":"%s","history":[{"created":"%s","created_by":"scripts/build-test-image.sh"}],"os":"linux","rootfs":{"diff_ids":["%s"],"type":"layers"}}' \
+    "$(arch)" "$cmd_json" "$env_json" "$EPOCH" "$EPOCH" "$diff_id" >"$work/config.json"
   config_hex=$(sha "$work/config.json")
   config_size=$(size "$work/config.json")
 }
