@@ -103,6 +103,61 @@ final class Harness implements AutoCloseable {
         }
     }
 
+    /** Builds the examples' images (scripts/build-example-images.sh) once per JVM and loads those missing. */
+    void loadExampleImages() {
+        Path dir = exampleImages();
+        var images = host.parts().images();
+        for (String[] image : new String[][] {{"peapod/nginx:example", "nginx.tar"}, {"peapod/git:example", "git.tar"}}) {
+            if (images.resolve(image[0]).isEmpty()) images.load(dir.resolve(image[1]));
+        }
+    }
+
+    private static Path exampleImages;
+
+    private static synchronized Path exampleImages() {
+        if (exampleImages != null) return exampleImages;
+        Path out = REPO.resolve("e2e/target/example-images");
+        try {
+            var p = new ProcessBuilder("bash", REPO.resolve("scripts/build-example-images.sh").toString(), out.toString())
+                    .redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes());
+            if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("failed to build the example images: " + output);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("failed to build the example images: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        exampleImages = out;
+        return out;
+    }
+
+    /** The pods of a manifest file (defaulted, valid), in file order. */
+    static List<Pod> podsOf(Path manifest) {
+        var out = new ArrayList<Pod>();
+        for (HasMetadata o : Manifests.parseFile(manifest)) {
+            if (!(o instanceof Pod pod)) continue;
+            PodDefaults.apply(pod);
+            assertThat(PodValidator.validate(pod)).as("validation errors in " + manifest).isEmpty();
+            out.add(pod);
+        }
+        return out;
+    }
+
+    /** The ConfigMaps and Secrets of a manifest file, as {@code peapod up} takes them. */
+    static ConfigSource configSourceOf(Path manifest) throws IOException {
+        return configSource(Files.readString(manifest));
+    }
+
+    /** Runs an already parsed pod. */
+    Pod run(Pod pod) {
+        engine.run(pod);
+        started.add(pod);
+        return pod;
+    }
+
     /** Parses, defaults, validates (must be valid) and runs the pod. */
     Pod run(String yaml) {
         Pod pod = parsePod(yaml);

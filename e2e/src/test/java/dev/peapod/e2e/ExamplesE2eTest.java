@@ -1,0 +1,81 @@
+package dev.peapod.e2e;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The examples under examples/, run as they are (the manifest files themselves, with their
+ * ConfigMaps and Secrets), each proving its pattern's observable behaviour on real containers.
+ */
+class ExamplesE2eTest {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private static Path example(String name) {
+        return Harness.REPO.resolve("examples/" + name + "/pod.yaml");
+    }
+
+    private static Harness harness(Path manifest) throws IOException {
+        var h = new Harness(Harness.defaultConfig(), Harness.configSourceOf(manifest));
+        h.loadExampleImages();
+        return h;
+    }
+
+    static HttpResponse<String> get(String url, String... headers) throws IOException, InterruptedException {
+        var b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5));
+        if (headers.length > 0) b.headers(headers);
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String awaitIp(Harness h, Pod pod) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> h.latest(pod) != null && h.latest(pod).getStatus().getPodIP() != null);
+        return h.latest(pod).getStatus().getPodIP();
+    }
+
+    static void awaitReady(Harness h, Pod pod) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> h.latest(pod) != null && h.latest(pod).getStatus().getConditions().stream()
+                .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True")));
+    }
+
+    @Test
+    void sidecarLogging() throws Exception {
+        Path sink = Path.of("/var/tmp/peapod-examples/log-sink/shipped.log");
+        Files.deleteIfExists(sink);
+        Path manifest = example("sidecar-logging");
+        try (var h = harness(manifest)) {
+            Pod pod = h.run(Harness.podsOf(manifest).getFirst());
+            String ip = awaitIp(h, pod);
+            awaitReady(h, pod);
+            for (int i = 0; i < 3; i++) {
+                assertThat(get("http://" + ip + ":8080/").body()).isEqualTo("hello from sidecar-logging\n");
+            }
+            assertThat(get("http://127.0.0.1:8088/").statusCode()).as("through the hostPort").isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> shipped(sink).stream().filter(l -> l.contains("app: ") && l.contains("response:200")).count() == 4);
+            h.engine.terminate(pod.getMetadata().getUid(), Duration.ofSeconds(10));
+            Pod done = h.awaitFinished(pod, Duration.ofSeconds(60));
+            List<String> lines = shipped(sink);
+            // The sidecar started first and stopped last: its own lines frame everything the app wrote.
+            assertThat(lines.getFirst()).endsWith("collector: started");
+            assertThat(lines.get(1)).endsWith("app: web: started");
+            assertThat(lines.get(lines.size() - 2)).endsWith("app: web: stopping");
+            assertThat(lines.getLast()).endsWith("collector: stopping");
+            assertThat(done.getStatus().getInitContainerStatuses().getFirst().getState().getTerminated().getExitCode()).isZero();
+        }
+    }
+
+    private static List<String> shipped(Path sink) throws IOException {
+        return Files.exists(sink) ? Files.readAllLines(sink).stream().map(String::strip).toList() : List.of();
+    }
+}
