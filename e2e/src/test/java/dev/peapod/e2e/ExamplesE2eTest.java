@@ -75,6 +75,45 @@ class ExamplesE2eTest {
         }
     }
 
+    @Test
+    void adapterMetrics() throws Exception {
+        Path manifest = example("adapter-metrics");
+        try (var h = harness(manifest)) {
+            Pod pod = h.run(Harness.podsOf(manifest).getFirst());
+            String ip = awaitIp(h, pod);
+            awaitReady(h, pod);
+            await().atMost(Duration.ofSeconds(10)).until(() -> get("http://" + ip + ":9100/metrics").body().contains("app_up 1"));
+            String status = get("http://" + ip + ":8080/status").body();
+            String metrics = get("http://" + ip + ":9100/metrics").body();
+            assertThat(status).containsPattern("(?m)^jobs_done=\\d+$").doesNotContain("# TYPE");
+            assertThat(metrics).contains("# TYPE app_jobs_done_total counter", "# TYPE app_jobs_failed_total counter",
+                    "# TYPE app_uptime_seconds gauge", "# HELP app_jobs_done_total ");
+            // The same numbers, a poll apart: the adapter reads the app's page once a second.
+            long appJobs = number(status, "jobs_done=");
+            long adapted = number(metrics, "app_jobs_done_total ");
+            assertThat(adapted).isBetween(appJobs - 3, appJobs);
+        }
+    }
+
+    private static long number(String text, String prefix) {
+        return text.lines().filter(l -> l.startsWith(prefix)).mapToLong(l -> Long.parseLong(l.substring(prefix.length()).strip()))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + prefix + " in " + text));
+    }
+
+    @Test
+    void fileProcessor() throws Exception {
+        Path manifest = example("file-processor");
+        try (var h = harness(manifest)) {
+            Pod pod = h.run(Harness.podsOf(manifest).getFirst());
+            awaitReady(h, pod);
+            assertThat(get("http://127.0.0.1:8089/report-1.html").body()).contains("<h1>Report 1</h1>", "by file-processor");
+            // The processor keeps five reports: after the seventh, the first two are gone from disk and index.
+            await().atMost(Duration.ofSeconds(30)).until(() -> get("http://127.0.0.1:8089/index.html").body().contains("report-7.html"));
+            assertThat(get("http://127.0.0.1:8089/report-1.html").statusCode()).isEqualTo(404);
+            assertThat(get("http://127.0.0.1:8089/index.html").body()).doesNotContain("report-1.html").contains("report-6.html");
+        }
+    }
+
     private static List<String> shipped(Path sink) throws IOException {
         return Files.exists(sink) ? Files.readAllLines(sink).stream().map(String::strip).toList() : List.of();
     }
