@@ -114,6 +114,40 @@ class ExamplesE2eTest {
         }
     }
 
+    @Test
+    void initContainers() throws Exception {
+        Path manifest = example("init-containers");
+        try (var h = harness(manifest)) {
+            List<Pod> pods = Harness.podsOf(manifest);
+            Pod app = h.run(pods.get(0));
+            // Without the backend the first init container keeps waiting and nothing after it starts.
+            await().atMost(Duration.ofSeconds(30)).until(() -> h.logs(app, "wait-for-backend").stream().filter(l -> l.contains("not answering yet")).count() >= 3);
+            var waiting = h.latest(app).getStatus();
+            assertThat(waiting.getPhase()).isEqualTo("Pending");
+            assertThat(waiting.getInitContainerStatuses().get(0).getState().getRunning()).isNotNull();
+            assertThat(waiting.getInitContainerStatuses().get(1).getState().getWaiting().getReason()).isEqualTo("PodInitializing");
+            assertThat(waiting.getContainerStatuses().getFirst().getState().getWaiting().getReason()).isEqualTo("PodInitializing");
+            h.run(pods.get(1));
+            awaitReady(h, app);
+            assertThat(get("http://127.0.0.1:8090/").body()).isEqualTo("""
+                    <h1>Fruit, prepared by init containers</h1><ul>
+                    <li>apple</li>
+                    <li>fig</li>
+                    <li>pear</li>
+                    <li>plum</li>
+                    </ul>
+                    """);
+            await().atMost(Duration.ofSeconds(5)).until(() -> h.logs(app, "app").size() >= 4);
+            List<String> steps = h.logs(app, "app").subList(0, 4);
+            assertThat(steps).extracting(l -> l.split(" ", 2)[1]).containsExactly(
+                    "wait-for-backend: backend answered", "fetch-config: 2 lines", "prepare-data: 4 items", "app: started");
+            assertThat(steps).extracting(l -> l.split(" ", 2)[0]).isSorted();
+            for (var s : h.latest(app).getStatus().getInitContainerStatuses()) {
+                assertThat(s.getState().getTerminated().getExitCode()).as(s.getName()).isZero();
+            }
+        }
+    }
+
     private static List<String> shipped(Path sink) throws IOException {
         return Files.exists(sink) ? Files.readAllLines(sink).stream().map(String::strip).toList() : List.of();
     }
