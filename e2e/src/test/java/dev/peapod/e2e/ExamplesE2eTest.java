@@ -148,6 +148,39 @@ class ExamplesE2eTest {
         }
     }
 
+    @Test
+    void ciPipeline() throws Exception {
+        Path root = Path.of("/var/tmp/peapod-examples/ci-pipeline");
+        deleteTree(root);
+        Path manifest = example("ci-pipeline");
+        try (var h = harness(manifest)) {
+            Pod pod = h.run(Harness.podsOf(manifest).getFirst());
+            Pod done = h.awaitFinished(pod, Duration.ofSeconds(120));
+            assertThat(done.getStatus().getPhase()).as(h.logs(pod, "build") + " " + h.logs(pod, "upload")).isEqualTo("Succeeded");
+            assertThat(h.logs(pod, "seed-repo")).containsExactly("seeded a demo repository");
+            String commit = h.logs(pod, "source-sync").getFirst().replace("synced commit ", "");
+            assertThat(commit).matches("[0-9a-f]{40}");
+            assertThat(h.logs(pod, "build")).contains("fetched libgreeting-1.2.tar from the cache", "fetched libcolor-0.9.tar from the cache");
+            assertThat(h.logs(pod, "upload")).contains("app.tar.gz: OK", "uploaded /store/" + commit + "/app.tar.gz");
+            Path artifact = root.resolve("artifacts/" + commit + "/app.tar.gz");
+            assertThat(artifact).exists();
+            var tar = new ProcessBuilder("tar", "-tzf", artifact.toString()).redirectErrorStream(true).start();
+            assertThat(new String(tar.getInputStream().readAllBytes()).lines())
+                    .contains("src/build.sh", "src/hello.sh", "deps/libgreeting-1.2.tar", "deps/libcolor-0.9.tar");
+            // The cache sidecar never exits by itself: it was stopped for the pod to complete.
+            var cache = done.getStatus().getInitContainerStatuses().stream().filter(s -> s.getName().equals("dep-cache")).findFirst().orElseThrow();
+            assertThat(cache.getState().getTerminated()).isNotNull();
+            assertThat(h.listener.events(pod.getMetadata().getUid(), "Killing")).anyMatch(e -> "dep-cache".equals(e.container()));
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) return;
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+    }
+
     private static List<String> shipped(Path sink) throws IOException {
         return Files.exists(sink) ? Files.readAllLines(sink).stream().map(String::strip).toList() : List.of();
     }
