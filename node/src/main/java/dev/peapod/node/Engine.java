@@ -61,7 +61,12 @@ public final class Engine implements AutoCloseable {
         this.backoff = new Backoff(clock, config.backoffBase(), config.backoffMax());
         this.exits = new ExitWatcher(parts.oci().exitDir());
         this.sandboxes = new Sandboxes(parts.oci(), parts.mounter(), parts.cgroups(), config.runDir(), parts.host(), parts.network());
-        this.volumes = new Volumes(parts.mounter());
+        this.volumes = new Volumes(parts.mounter(),
+                new ConfigVolumes(parts.mounter(), configSource, clock, config.dataDir().resolve("serviceaccount")),
+                java.util.List.of(config.dataDir(), config.runDir()));
+        // Running pods' configMap/secret volumes follow their objects (kubelet's volume manager
+        // resyncs them; here the source says what changed).
+        configSource.watch(change -> workers.values().forEach(w -> w.configChanged(change)));
         var specs = new SpecWriter(parts.host());
         this.containers = new Containers(parts.oci(), parts.mounter(), parts.images(), exits, specs);
         this.hostIp = HostAddress.primary();
@@ -94,6 +99,15 @@ public final class Engine implements AutoCloseable {
         }
         worker.start();
         return pod;
+    }
+
+    /**
+     * The pod's labels and annotations changed (in {@code peapod serve}, a PATCH of its metadata):
+     * downwardAPI volumes that show them are rewritten, as kubelet does; env values stay as they
+     * were when each container started. Null leaves that map as it is.
+     */
+    public void updatePodMetadata(String uid, Map<String, String> labels, Map<String, String> annotations) {
+        Optional.ofNullable(workers.get(uid)).ifPresent(w -> w.metadataChanged(labels, annotations));
     }
 
     /** Completes with the pod (and its final status) once it has finished and its runtime resources are gone. */

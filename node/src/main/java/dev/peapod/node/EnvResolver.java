@@ -10,7 +10,6 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -40,7 +39,7 @@ final class EnvResolver {
                     if (Boolean.TRUE.equals(ref.getOptional())) continue;
                     throw configError("configmap \"" + ref.getName() + "\" not found");
                 }
-                cm.get().getData().forEach((k, v) -> out.add(new EnvPair(prefix + k, v, false)));
+                cm.get().getData().forEach((k, v) -> { if (validName(prefix + k)) out.add(new EnvPair(prefix + k, v, false)); });
             } else if (from.getSecretRef() != null) {
                 var ref = from.getSecretRef();
                 var s = config.secret(ns, ref.getName());
@@ -48,7 +47,7 @@ final class EnvResolver {
                     if (Boolean.TRUE.equals(ref.getOptional())) continue;
                     throw configError("secret \"" + ref.getName() + "\" not found");
                 }
-                secretData(s.get()).forEach((k, v) -> out.add(new EnvPair(prefix + k, v, false)));
+                secretData(s.get()).forEach((k, v) -> { if (validName(prefix + k)) out.add(new EnvPair(prefix + k, v, false)); });
             }
         }
         for (EnvVar e : c.getEnv()) {
@@ -57,6 +56,47 @@ final class EnvResolver {
             if (v != null) out.add(new EnvPair(e.getName(), v, false));
         }
         return out;
+    }
+
+    /**
+     * kubelet skips envFrom keys that are not valid variable names and says so in a Warning event
+     * {@code InvalidEnvironmentVariableNames} (kubelet_pods.go makeEnvironmentVariables): one
+     * message per source with skipped keys, in kubelet's words.
+     */
+    static List<String> skippedEnvFromKeys(Pod pod, Container c, ConfigSource config) {
+        String ns = pod.getMetadata().getNamespace() == null ? "default" : pod.getMetadata().getNamespace();
+        var out = new ArrayList<String>();
+        for (EnvFromSource from : c.getEnvFrom()) {
+            String prefix = from.getPrefix() == null ? "" : from.getPrefix();
+            Map<String, ?> data = null;
+            String kind = null, name = null;
+            if (from.getConfigMapRef() != null) {
+                kind = "configMap";
+                name = from.getConfigMapRef().getName();
+                data = config.configMap(ns, name).map(cm -> cm.getData()).orElse(null);
+            } else if (from.getSecretRef() != null) {
+                kind = "secret";
+                name = from.getSecretRef().getName();
+                data = config.secret(ns, name).map(EnvResolver::secretData).orElse(null);
+            }
+            if (data == null) continue;
+            var invalid = data.keySet().stream().filter(k -> !validName(prefix + k)).sorted().toList();
+            if (!invalid.isEmpty()) {
+                out.add("Keys [" + String.join(", ", invalid) + "] from the EnvFrom " + kind + " " + ns + "/" + name
+                        + " were skipped since they are considered invalid environment variable names.");
+            }
+        }
+        return out;
+    }
+
+    /** {@code IsRelaxedEnvVarName} (RelaxedEnvironmentVariableValidation, GA): printable ASCII but '=', not empty. */
+    static boolean validName(String name) {
+        if (name.isEmpty()) return false;
+        for (int i = 0; i < name.length(); i++) {
+            char ch = name.charAt(i);
+            if (ch < 32 || ch > 126 || ch == '=') return false;
+        }
+        return true;
     }
 
     private static String valueFrom(Pod pod, Container c, EnvVar e, String ns, ConfigSource config,
@@ -92,10 +132,7 @@ final class EnvResolver {
     }
 
     private static Map<String, String> secretData(io.fabric8.kubernetes.api.model.Secret s) {
-        var m = new java.util.LinkedHashMap<String, String>();
-        if (s.getData() != null) s.getData().forEach((k, v) -> m.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
-        if (s.getStringData() != null) m.putAll(s.getStringData());
-        return m;
+        return VolumePayloads.secretData(s, b -> new String(b, StandardCharsets.UTF_8));
     }
 
     /** The downward API fields of https://kubernetes.io/docs/concepts/workloads/pods/downward-api/. */
@@ -119,12 +156,16 @@ final class EnvResolver {
         throw configError("unsupported fieldPath: " + path);
     }
 
-    private static String resource(Container c, io.fabric8.kubernetes.api.model.ResourceFieldSelector ref)
+    /** A container's request or limit by {@code resourceFieldRef}, for env and downwardAPI volumes. */
+    static String resource(Container c, io.fabric8.kubernetes.api.model.ResourceFieldSelector ref)
             throws ContainerStartException {
         String res = ref.getResource();
-        var reqs = c.getResources() == null ? null : ("requests".equals(res.split("\\.")[0]) ? c.getResources().getRequests() : c.getResources().getLimits());
+        boolean requests = "requests".equals(res.split("\\.")[0]);
+        var reqs = c.getResources() == null ? null : (requests ? c.getResources().getRequests() : c.getResources().getLimits());
         String name = res.contains(".") ? res.substring(res.indexOf('.') + 1) : res;
         Quantity q = reqs == null ? null : reqs.get(name);
+        // An unset request is 0 (kubelet's ExtractContainerResourceValue); only limits fall back.
+        if (q == null && requests) return "0";
         if (q == null) {
             // kubelet falls back to node allocatable for unset limits; here: the host's capacity.
             if (name.equals("cpu")) q = new Quantity(String.valueOf(Runtime.getRuntime().availableProcessors()));

@@ -65,6 +65,10 @@ final class PodWorker {
 
     private record ProbeKill(ProbeTarget target, ProbeKind kind, Optional<Duration> grace) {}
 
+    /** ConfigMaps/Secrets that changed and pod metadata updates, applied to the volumes on the worker thread. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<ConfigSource.Change> configChanges = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.ConcurrentLinkedQueue<Map<String, Map<String, String>>> metadataChanges = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
     PodWorker(Engine engine, Pod pod) {
         this.engine = engine;
         this.pod = pod;
@@ -82,6 +86,51 @@ final class PodWorker {
     void start() { Thread.ofVirtual().name("pod-" + pod.getMetadata().getName()).start(this::run); }
 
     void signal() { wakeUps.offer(Boolean.TRUE); }
+
+    /** A ConfigMap or Secret changed: volumes showing it are rewritten on the worker thread. */
+    void configChanged(ConfigSource.Change change) {
+        String ns = pod.getMetadata().getNamespace() == null ? "default" : pod.getMetadata().getNamespace();
+        if (!ns.equals(change.namespace())) return;
+        if (pod.getSpec().getVolumes().stream().anyMatch(v -> ConfigVolumes.shows(v, change))) {
+            configChanges.add(change);
+            signal();
+        }
+    }
+
+    /** New labels and/or annotations (null: unchanged) for the pod's downwardAPI volumes. */
+    void metadataChanged(Map<String, String> labels, Map<String, String> annotations) {
+        var update = new java.util.HashMap<String, Map<String, String>>();
+        if (labels != null) update.put("labels", Map.copyOf(labels));
+        if (annotations != null) update.put("annotations", Map.copyOf(annotations));
+        metadataChanges.add(update);
+        signal();
+    }
+
+    /**
+     * Applies pending changes to the volumes Peapod writes: configMap/secret (and projected) volumes
+     * whose object changed, downwardAPI volumes after a metadata change, token renewals that are
+     * due. subPath mounts keep the file they were bound to, as in Kubernetes.
+     */
+    private void refreshVolumes() {
+        boolean metadata = false;
+        Map<String, Map<String, String>> m;
+        while ((m = metadataChanges.poll()) != null) {
+            if (m.containsKey("labels")) pod.getMetadata().setLabels(new LinkedHashMap<>(m.get("labels")));
+            if (m.containsKey("annotations")) pod.getMetadata().setAnnotations(new LinkedHashMap<>(m.get("annotations")));
+            metadata = true;
+        }
+        var changes = new ArrayList<ConfigSource.Change>();
+        ConfigSource.Change c;
+        while ((c = configChanges.poll()) != null) changes.add(c);
+        if (volumes == null || terminating) return; // set up later from the newest state, or no longer needed
+        var cfg = engine.volumes().config();
+        Instant now = engine.clock().instant();
+        boolean meta = metadata;
+        cfg.update(pod, paths, v -> meta && ConfigVolumes.showsMetadata(v)
+                        || changes.stream().anyMatch(ch -> ConfigVolumes.shows(v, ch)) || cfg.refreshDue(pod, v, now),
+                (volume, message) -> engine.event(pod, null, "Warning", "FailedMount",
+                        "MountVolume.SetUp failed for volume \"" + volume + "\" : " + message));
+    }
 
     private volatile dev.peapod.node.status.Eviction rejection;
 
@@ -138,6 +187,7 @@ final class PodWorker {
         status.publish(observed(), waiting, terminating, probes.results());
         while (true) {
             for (var r : records) if (engine.containers().refresh(r)) probes.containerStopped(r.name);
+            refreshVolumes();
             killUnhealthy();
             var deadline = dev.peapod.node.lifecycle.ActiveDeadline.check(pod.getSpec().getActiveDeadlineSeconds(),
                     status.startTime(), engine.clock().instant());
@@ -163,6 +213,8 @@ final class PodWorker {
             Instant now = engine.clock().instant();
             Optional<Instant> next = plan.nextWakeUp();
             for (Instant t : retryAt.values()) if (next.isEmpty() || t.isBefore(next.get())) next = Optional.of(t);
+            var renew = engine.volumes().config().nextRefresh(pod);
+            if (renew.isPresent() && (next.isEmpty() || renew.get().isBefore(next.get()))) next = renew;
             if (!terminating && deadline.deadline().isPresent()
                     && (next.isEmpty() || deadline.deadline().get().isBefore(next.get()))) {
                 next = deadline.deadline();
@@ -248,6 +300,8 @@ final class PodWorker {
         int attempt = latest.map(r -> r.attempt + 1).orElse(0);
         latest.filter(r -> r.exited != null).ifPresent(r -> engine.backoff().next(Backoff.key(uid, name), r.exited.finishedAt()));
         var ctx = new Containers.PodContext(pod, sandbox, paths, volumes, engine.configSource(), engine.hostIp(), sandbox.podIp());
+        EnvResolver.skippedEnvFromKeys(pod, c, engine.configSource())
+                .forEach(m -> engine.event(pod, name, "Warning", "InvalidEnvironmentVariableNames", m));
         try {
             var ahead = takePrecreated(name, attempt);
             precreateAfter(name, ctx);
@@ -487,12 +541,11 @@ final class PodWorker {
             engine.containers().release(r);
         }
         removeSandbox();
-        if (volumes != null) {
-            try {
-                engine.volumes().tearDown(pod, paths);
-            } catch (RuntimeException e) {
-                engine.log(pod, "failed to tear down volumes: " + e.getMessage());
-            }
+        // Also after a failed set-up, which may have mounted some volumes' tmpfs.
+        try {
+            engine.volumes().tearDown(pod, paths);
+        } catch (RuntimeException e) {
+            engine.log(pod, "failed to tear down volumes: " + e.getMessage());
         }
     }
 

@@ -32,7 +32,8 @@ final class SubPaths {
         for (VolumeMount m : c.getVolumeMounts()) {
             Path volume = ctx.volumes().get(m.getName());
             if (volume == null) throw new IOException("volume \"" + m.getName() + "\" is not set up");
-            boolean ro = Boolean.TRUE.equals(m.getReadOnly());
+            // Volumes Peapod writes are read-only in every container, whatever the mount says (CVE-2017-1002102).
+            boolean ro = Boolean.TRUE.equals(m.getReadOnly()) || Volumes.alwaysReadOnly(ctx.pod(), m.getName());
             String sub = m.getSubPath();
             if (sub == null || sub.isEmpty()) {
                 out.add(new MountSpec(m.getMountPath(), volume, ro));

@@ -15,36 +15,74 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Pod volumes of this issue: {@code emptyDir} (disk, or tmpfs with {@code medium: Memory}) and
- * {@code hostPath} with its type checks
- * (https://kubernetes.io/docs/concepts/storage/volumes/#hostpath-volume-types).
- * Other volume types are refused by {@link #setUp} with a clear message.
+ * Pod volumes: {@code emptyDir} (disk, or tmpfs with {@code medium: Memory}), {@code hostPath} with
+ * its type checks (https://kubernetes.io/docs/concepts/storage/volumes/#hostpath-volume-types) and
+ * never into Peapod's own state, and the volumes Peapod writes ({@link ConfigVolumes}: configMap,
+ * secret, downwardAPI, projected). Other volume types are refused by {@link #setUp} with a clear message.
  */
 final class Volumes {
     private static final int S_IFMT = 0170000, S_IFSOCK = 0140000, S_IFCHR = 0020000, S_IFBLK = 0060000;
 
     private final Mounter mounter;
+    private final ConfigVolumes config;
+    /** Peapod's own state (data dir, run dir): no hostPath may reach into it. */
+    private final java.util.List<Path> ownState;
 
-    Volumes(Mounter mounter) { this.mounter = mounter; }
+    Volumes(Mounter mounter, ConfigVolumes config, java.util.List<Path> ownState) {
+        this.mounter = mounter;
+        this.config = config;
+        this.ownState = ownState;
+    }
+
+    ConfigVolumes config() { return config; }
 
     /** Sets up every volume of the pod and returns the host path of each, by volume name. */
     Map<String, Path> setUp(Pod pod, PodPaths paths) {
         var result = new LinkedHashMap<String, Path>();
-        for (Volume v : pod.getSpec().getVolumes()) {
-            result.put(v.getName(), setUp(v, paths));
+        var volumes = pod.getSpec().getVolumes();
+        for (int i = 0; i < volumes.size(); i++) {
+            result.put(volumes.get(i).getName(), setUp(pod, volumes.get(i), i, paths));
         }
         return result;
     }
 
-    private Path setUp(Volume v, PodPaths paths) {
+    private Path setUp(Pod pod, Volume v, int index, PodPaths paths) {
         try {
             if (v.getEmptyDir() != null) return emptyDir(v, paths);
-            if (v.getHostPath() != null) return hostPath(v);
-        } catch (IOException e) {
-            throw new VolumeException("MountVolume.SetUp failed for volume \"" + v.getName() + "\": " + e);
+            if (v.getHostPath() != null) return hostPath(v, index);
+            if (ConfigVolumes.handles(v)) return config.setUp(pod, v, paths);
+        } catch (IOException | VolumeException | java.io.UncheckedIOException e) {
+            // kubelet's FailedMount wording: MountVolume.SetUp failed for volume "x" : <cause>
+            throw new VolumeException("MountVolume.SetUp failed for volume \"" + v.getName() + "\" : "
+                    + (e instanceof IOException ? e.toString() : e.getMessage()));
         }
         throw new VolumeException("MountVolume.SetUp failed for volume \"" + v.getName()
-                + "\": this volume type is not supported yet (supported: emptyDir, hostPath)");
+                + "\": this volume type is not supported yet (supported: emptyDir, hostPath, configMap, secret, downwardAPI, projected)");
+    }
+
+    /** Volumes Peapod writes and containers may only read (configMap, secret, downwardAPI, projected). */
+    static boolean alwaysReadOnly(Pod pod, String volume) {
+        return pod.getSpec().getVolumes().stream().anyMatch(v -> v.getName().equals(volume) && ConfigVolumes.handles(v));
+    }
+
+    /**
+     * A hostPath into Peapod's own state would hand a pod other pods' secrets, the token signing
+     * key, runtime state and images: refused, naming the field (checked on the real path, so a
+     * symlink to the state is caught too). Ancestors such as {@code /} stay allowed, as in Kubernetes.
+     */
+    private void refuseOwnState(Path p, int index) throws IOException {
+        Path real = p.toAbsolutePath().normalize();
+        // The longest existing prefix, resolved: a path to be created under a symlink is caught too.
+        Path existing = real;
+        while (existing != null && !Files.exists(existing)) existing = existing.getParent();
+        if (existing != null) real = existing.toRealPath().resolve(existing.relativize(real));
+        for (Path state : ownState) {
+            Path s = Files.exists(state) ? state.toRealPath() : state.toAbsolutePath().normalize();
+            if (real.startsWith(s)) {
+                throw new VolumeException("spec.volumes[" + index + "].hostPath.path: Forbidden: " + p
+                        + " is inside Peapod's own state (" + s + ")");
+            }
+        }
     }
 
     private Path emptyDir(Volume v, PodPaths paths) throws IOException {
@@ -64,8 +102,9 @@ final class Volumes {
         return dir;
     }
 
-    private static Path hostPath(Volume v) throws IOException {
+    private Path hostPath(Volume v, int index) throws IOException {
         Path p = Path.of(v.getHostPath().getPath());
+        refuseOwnState(p, index);
         String type = v.getHostPath().getType() == null ? "" : v.getHostPath().getType();
         String fail = "MountVolume.SetUp failed for volume \"" + v.getName() + "\": hostPath type check failed: " + p;
         switch (type) {
@@ -102,6 +141,7 @@ final class Volumes {
 
     /** Unmounts memory-backed emptyDirs and removes the pod's volume directories. Idempotent. */
     void tearDown(Pod pod, PodPaths paths) {
+        config.tearDown(pod, paths);
         for (Volume v : pod.getSpec().getVolumes()) {
             if (v.getEmptyDir() != null) mounter.unmount(paths.emptyDir(v.getName()), false);
         }
