@@ -1,5 +1,6 @@
 package dev.peapod.cli;
 
+import dev.peapod.api.ConfigObjectValidator;
 import dev.peapod.api.FieldError;
 import dev.peapod.api.LintFinding;
 import dev.peapod.api.ManifestException;
@@ -117,8 +118,20 @@ public final class UpCommand implements Callable<Integer> {
                         pods.add(p);
                         podFiles.add(f);
                     }
-                    case ConfigMap c -> configMaps.add(c);
-                    case Secret s -> secrets.add(s);
+                    case ConfigMap c -> {
+                        defaultNamespace(c);
+                        for (FieldError err : ConfigObjectValidator.validate(c)) {
+                            problems.add(f + ": ConfigMap \"" + c.getMetadata().getName() + "\" is invalid: " + err);
+                        }
+                        configMaps.add(c);
+                    }
+                    case Secret s -> {
+                        defaultNamespace(s);
+                        for (FieldError err : ConfigObjectValidator.validate(s)) {
+                            problems.add(f + ": Secret \"" + s.getMetadata().getName() + "\" is invalid: " + err);
+                        }
+                        secrets.add(s);
+                    }
                     default -> problems.add(f + ": " + o.getKind() + " \"" + o.getMetadata().getName()
                             + "\": kind not supported by peapod up (supported: Pod, ConfigMap, Secret)");
                 }
@@ -147,6 +160,12 @@ public final class UpCommand implements Callable<Integer> {
             Trace.mark("up: engine ready");
             return runPods(engine, pods, limit, out);
         }
+    }
+
+    /** As kubectl applies an object without a namespace: into "default". */
+    private static void defaultNamespace(HasMetadata o) {
+        if (o.getMetadata() == null) o.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMeta());
+        if (o.getMetadata().getNamespace() == null) o.getMetadata().setNamespace("default");
     }
 
     private NodeConfig config() {
