@@ -63,7 +63,9 @@ public final class Engine implements AutoCloseable {
         this.sandboxes = new Sandboxes(parts.oci(), parts.mounter(), parts.cgroups(), config.runDir(), parts.host(), parts.network());
         this.volumes = new Volumes(parts.mounter(),
                 new ConfigVolumes(parts.mounter(), configSource, clock, config.dataDir().resolve("serviceaccount")),
-                java.util.List.of(config.dataDir(), config.runDir()));
+                // this engine's state, and that of a Peapod on the default directories
+                java.util.List.of(config.dataDir(), config.runDir(), java.nio.file.Path.of("/var/lib/peapod"),
+                        java.nio.file.Path.of("/run/peapod")));
         // Running pods' configMap/secret volumes follow their objects (kubelet's volume manager
         // resyncs them; here the source says what changed).
         configSource.watch(change -> workers.values().forEach(w -> w.configChanged(change)));

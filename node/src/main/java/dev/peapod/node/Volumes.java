@@ -51,7 +51,7 @@ final class Volumes {
             if (v.getEmptyDir() != null) return emptyDir(v, paths);
             if (v.getHostPath() != null) return hostPath(v, index);
             if (ConfigVolumes.handles(v)) return config.setUp(pod, v, paths);
-        } catch (IOException | VolumeException | java.io.UncheckedIOException e) {
+        } catch (IOException | VolumeException | java.io.UncheckedIOException | IllegalArgumentException e) {
             // kubelet's FailedMount wording: MountVolume.SetUp failed for volume "x" : <cause>
             throw new VolumeException("MountVolume.SetUp failed for volume \"" + v.getName() + "\" : "
                     + (e instanceof IOException ? e.toString() : e.getMessage()));
