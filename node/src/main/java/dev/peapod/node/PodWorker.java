@@ -67,7 +67,10 @@ final class PodWorker {
 
     /** ConfigMaps/Secrets that changed and pod metadata updates, applied to the volumes on the worker thread. */
     private final java.util.concurrent.ConcurrentLinkedQueue<ConfigSource.Change> configChanges = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.ConcurrentLinkedQueue<Map<String, Map<String, String>>> metadataChanges = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.ConcurrentLinkedQueue<MetadataChange> metadataChanges = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /** New labels and/or annotations; null: that map is unchanged. */
+    private record MetadataChange(Map<String, String> labels, Map<String, String> annotations) {}
 
     PodWorker(Engine engine, Pod pod) {
         this.engine = engine;
@@ -99,10 +102,8 @@ final class PodWorker {
 
     /** New labels and/or annotations (null: unchanged) for the pod's downwardAPI volumes. */
     void metadataChanged(Map<String, String> labels, Map<String, String> annotations) {
-        var update = new java.util.HashMap<String, Map<String, String>>();
-        if (labels != null) update.put("labels", Map.copyOf(labels));
-        if (annotations != null) update.put("annotations", Map.copyOf(annotations));
-        metadataChanges.add(update);
+        metadataChanges.add(new MetadataChange(labels == null ? null : Map.copyOf(labels),
+                annotations == null ? null : Map.copyOf(annotations)));
         signal();
     }
 
@@ -113,10 +114,10 @@ final class PodWorker {
      */
     private void refreshVolumes() {
         boolean metadata = false;
-        Map<String, Map<String, String>> m;
+        MetadataChange m;
         while ((m = metadataChanges.poll()) != null) {
-            if (m.containsKey("labels")) pod.getMetadata().setLabels(new LinkedHashMap<>(m.get("labels")));
-            if (m.containsKey("annotations")) pod.getMetadata().setAnnotations(new LinkedHashMap<>(m.get("annotations")));
+            if (m.labels() != null) pod.getMetadata().setLabels(new LinkedHashMap<>(m.labels()));
+            if (m.annotations() != null) pod.getMetadata().setAnnotations(new LinkedHashMap<>(m.annotations()));
             metadata = true;
         }
         var changes = new ArrayList<ConfigSource.Change>();

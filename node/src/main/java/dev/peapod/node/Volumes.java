@@ -52,6 +52,7 @@ final class Volumes {
             if (v.getHostPath() != null) return hostPath(v, index);
             if (ConfigVolumes.handles(v)) return config.setUp(pod, v, paths);
         } catch (IOException | VolumeException | java.io.UncheckedIOException | IllegalArgumentException e) {
+            if (e instanceof VolumeException ve && ve.getMessage().startsWith("MountVolume.")) throw ve; // worded already
             // kubelet's FailedMount wording: MountVolume.SetUp failed for volume "x" : <cause>
             throw new VolumeException("MountVolume.SetUp failed for volume \"" + v.getName() + "\" : "
                     + (e instanceof IOException ? e.toString() : e.getMessage()));
