@@ -47,7 +47,10 @@ final class FakeNode implements AutoCloseable {
     final Recorder listener = new Recorder();
     final Engine engine;
 
-    FakeNode(Path root) {
+    FakeNode(Path root) { this(root, ConfigSource.EMPTY, Clock.systemUTC()); }
+
+    /** With the ConfigMaps and Secrets of {@code config} and the given clock (for token renewals). */
+    FakeNode(Path root, ConfigSource config, java.time.InstantSource clock) {
         this.root = root;
         this.config = new NodeConfig(root.resolve("data"), root.resolve("run"), "crun", BACKOFF_BASE,
                 Duration.ofMillis(200), Duration.ofMillis(20), null);
@@ -55,8 +58,8 @@ final class FakeNode implements AutoCloseable {
         this.images = new FakeImages(root.resolve("layers"));
         images.add("busybox:1.36");
         var host = new HostFacts(1 << 20, 4096, 8L << 30, true, true, HostFacts.OOM_SCORE_ADJ_MIN);
-        this.engine = new Engine(config, new Engine.Parts(oci, mounter, cgroups, images, host), listener,
-                ConfigSource.EMPTY, Clock.systemUTC());
+        this.engine = new Engine(this.config, new Engine.Parts(oci, mounter, cgroups, images, host), listener,
+                config, clock);
     }
 
     Pod run(Pod pod) { return engine.run(pod); }
