@@ -3,7 +3,6 @@ package dev.peapod.e2e;
 import io.fabric8.kubernetes.api.model.Pod;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,20 +12,10 @@ import static org.awaitility.Awaitility.await;
 
 /** The examples that need configMap volumes and secretKeyRef env, run as they are (see ExamplesE2eTest). */
 class ConfigExamplesE2eTest {
-    private static Path example(String name) {
-        return Harness.REPO.resolve("examples/" + name + "/pod.yaml");
-    }
-
-    private static Harness harness(Path manifest) throws IOException {
-        var h = new Harness(Harness.defaultConfig(), Harness.configSourceOf(manifest));
-        h.loadExampleImages();
-        return h;
-    }
-
     @Test
     void ambassadorProxy() throws Exception {
-        Path manifest = example("ambassador-proxy");
-        try (var h = harness(manifest)) {
+        Path manifest = ExamplesE2eTest.example("ambassador-proxy");
+        try (var h = ExamplesE2eTest.harness(manifest)) {
             Pod pod = h.run(Harness.podsOf(manifest).getFirst());
             ExamplesE2eTest.awaitReady(h, pod);
             // nginx's server block comes from the ConfigMap volume: it adds its header and forwards.
@@ -39,8 +28,8 @@ class ConfigExamplesE2eTest {
 
     @Test
     void apiGateway() throws Exception {
-        Path manifest = example("api-gateway");
-        try (var h = harness(manifest)) {
+        Path manifest = ExamplesE2eTest.example("api-gateway");
+        try (var h = ExamplesE2eTest.harness(manifest)) {
             Pod pod = h.run(Harness.podsOf(manifest).getFirst());
             ExamplesE2eTest.awaitReady(h, pod);
             String url = "http://127.0.0.1:8091/";

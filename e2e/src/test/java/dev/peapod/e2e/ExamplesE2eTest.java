@@ -23,11 +23,11 @@ import static org.awaitility.Awaitility.await;
 class ExamplesE2eTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private static Path example(String name) {
+    static Path example(String name) {
         return Harness.REPO.resolve("examples/" + name + "/pod.yaml");
     }
 
-    private static Harness harness(Path manifest) throws IOException {
+    static Harness harness(Path manifest) throws IOException {
         var h = new Harness(Harness.defaultConfig(), Harness.configSourceOf(manifest));
         h.loadExampleImages();
         return h;
