@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -178,6 +179,54 @@ class ExamplesE2eTest {
         if (!Files.exists(root)) return;
         try (var paths = Files.walk(root)) {
             for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+    }
+
+    @Test
+    void ambassadorProxy() throws Exception {
+        Path manifest = example("ambassador-proxy");
+        try (var h = harness(manifest)) {
+            Pod pod = h.run(Harness.podsOf(manifest).getFirst());
+            String ip = awaitIp(h, pod);
+            awaitReady(h, pod);
+            var viaHostPort = get("http://127.0.0.1:8080/cgi-bin/hello");
+            assertThat(viaHostPort.statusCode()).isEqualTo(200);
+            assertThat(viaHostPort.body()).startsWith("hello from the app behind the ambassador (forwarded for ");
+            assertThat(viaHostPort.headers().firstValue("X-Proxied-By")).contains("ambassador");
+            assertThat(get("http://" + ip + ":80/cgi-bin/hello").body()).startsWith("hello from the app");
+            // The app is bound to the pod's loopback: port 5000 is not reachable on the pod's IP.
+            assertThatThrownBy(() -> get("http://" + ip + ":5000/")).isInstanceOf(java.net.ConnectException.class);
+        }
+    }
+
+    @Test
+    void apiGateway() throws Exception {
+        Path manifest = example("api-gateway");
+        try (var h = harness(manifest)) {
+            Pod pod = h.run(Harness.podsOf(manifest).getFirst());
+            String ip = awaitIp(h, pod);
+            String url = "http://127.0.0.1:8091/";
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> get(url).statusCode() == 401);
+            assertThat(get(url, "Authorization", "Bearer wrong").statusCode()).isEqualTo(401);
+            Thread.sleep(1500); // let the limiter's bucket refill after the probing above
+            var ok = get(url, "Authorization", "Bearer s3cr3t");
+            assertThat(ok.statusCode()).isEqualTo(200);
+            assertThat(ok.body()).isEqualTo("hello from the app behind the gateway\n");
+            // A burst of 30 authorised requests: the first few pass (rate 5/s, burst 5), the rest get 429.
+            var codes = new java.util.ArrayList<Integer>();
+            for (int i = 0; i < 30; i++) codes.add(get(url, "Authorization", "Bearer another-token").statusCode());
+            assertThat(codes).contains(200, 429).containsOnly(200, 429);
+            long limited = codes.stream().filter(c -> c == 429).count();
+            assertThat(limited).isGreaterThanOrEqualTo(15);
+            long unauthorised = 2;
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                String m = get("http://" + ip + ":9100/metrics").body();
+                return m.contains("gateway_responses_total{code=\"429\"} " + limited)
+                        && m.contains("gateway_responses_total{code=\"200\"} " + (codes.size() - limited + 1));
+            });
+            String metrics = get("http://" + ip + ":9100/metrics").body();
+            assertThat(metrics).contains("# TYPE gateway_responses_total counter");
+            assertThat(number(metrics, "gateway_responses_total{code=\"401\"} ")).isGreaterThanOrEqualTo(unauthorised);
         }
     }
 
