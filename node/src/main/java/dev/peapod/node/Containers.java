@@ -40,8 +40,12 @@ final class Containers {
         this.events = events;
     }
 
-    Containers(OciRuntime oci, Mounter mounter, Images images, ExitWatcher exits, SpecWriter specs) {
+    private final ImageVolumes imageVolumes;
+
+    Containers(OciRuntime oci, Mounter mounter, Images images, ExitWatcher exits, SpecWriter specs,
+               ImageVolumes imageVolumes) {
         this.oci = oci;
+        this.imageVolumes = imageVolumes;
         this.mounter = mounter;
         this.images = images;
         this.exits = exits;
@@ -75,6 +79,7 @@ final class Containers {
         Trace.mark("container " + c.getName() + ": start");
         Image image = resolveImage(c);
         Trace.mark("container " + c.getName() + ": image resolved");
+        imageVolumes.ensureFor(ctx.pod(), ctx.paths(), c);
         var env = EnvResolver.resolve(ctx.pod(), c, ctx.config(), ctx.hostIp(), ctx.podIp());
         String id = ContainerIds.next();
         Path log = ctx.paths().log(c.getName(), attempt);

@@ -63,7 +63,9 @@ public final class Engine implements AutoCloseable {
         this.sandboxes = new Sandboxes(parts.oci(), parts.mounter(), parts.cgroups(), config.runDir(), parts.host(), parts.network());
         this.volumes = new Volumes(parts.mounter());
         var specs = new SpecWriter(parts.host());
-        this.containers = new Containers(parts.oci(), parts.mounter(), parts.images(), exits, specs);
+        var imageVolumes = new ImageVolumes(parts.images(), parts.mounter(), ImageEnsurer.localOnly(parts.images()),
+                ImageVolumes.Usage.NONE);
+        this.containers = new Containers(parts.oci(), parts.mounter(), parts.images(), exits, specs, imageVolumes);
         this.hostIp = HostAddress.primary();
         this.probers = new dev.peapod.node.probe.Probers(dev.peapod.node.probe.ContainerExec.of(parts.oci()));
         this.probeScheduler = new dev.peapod.node.probe.VirtualThreadScheduler(clock);

@@ -17,7 +17,8 @@ import java.util.Map;
 /**
  * Pod volumes of this issue: {@code emptyDir} (disk, or tmpfs with {@code medium: Memory}) and
  * {@code hostPath} with its type checks
- * (https://kubernetes.io/docs/concepts/storage/volumes/#hostpath-volume-types).
+ * (https://kubernetes.io/docs/concepts/storage/volumes/#hostpath-volume-types), and the mount
+ * points of image volumes ({@link ImageVolumes} mounts them).
  * Other volume types are refused by {@link #setUp} with a clear message.
  */
 final class Volumes {
@@ -40,11 +41,13 @@ final class Volumes {
         try {
             if (v.getEmptyDir() != null) return emptyDir(v, paths);
             if (v.getHostPath() != null) return hostPath(v);
+            // Mounted when a container that mounts it is created (ImageVolumes).
+            if (v.getImage() != null) return ImageVolumes.mountPoint(paths, v.getName());
         } catch (IOException e) {
             throw new VolumeException("MountVolume.SetUp failed for volume \"" + v.getName() + "\": " + e);
         }
         throw new VolumeException("MountVolume.SetUp failed for volume \"" + v.getName()
-                + "\": this volume type is not supported yet (supported: emptyDir, hostPath)");
+                + "\": this volume type is not supported yet (supported: emptyDir, hostPath, image)");
     }
 
     private Path emptyDir(Volume v, PodPaths paths) throws IOException {
@@ -104,9 +107,11 @@ final class Volumes {
     void tearDown(Pod pod, PodPaths paths) {
         for (Volume v : pod.getSpec().getVolumes()) {
             if (v.getEmptyDir() != null) mounter.unmount(paths.emptyDir(v.getName()), false);
+            if (v.getImage() != null) mounter.unmount(ImageVolumes.mountPoint(paths, v.getName()), false);
         }
         try {
             FileTree.deleteRecursively(paths.volumes());
+            FileTree.deleteRecursively(ImageVolumes.dir(paths));
         } catch (IOException e) {
             throw new UncheckedIOException("failed to remove volumes of pod: " + e.getMessage(), e);
         }
