@@ -17,7 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * Image volumes ({@code volumes[].image}, KEP-4639, GA in Kubernetes 1.36;
  * https://kubernetes.io/docs/tasks/configure-pod-container/image-volumes/): the image's layers
  * merged as for a container rootfs and mounted read-only, once per pod, at
- * {@code <pod run dir>/image-volumes/<volume>}; containers bind it (always {@code ro}, also with a
+ * {@code <pod data dir>/volumes/kubernetes.io~image/<volume>}; containers bind it (always {@code ro}, also with a
  * {@code subPath}).
  *
  * <p>The image is resolved when the first container that mounts the volume is created, not with
@@ -31,13 +31,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * takes well under a millisecond). {@link Volumes#tearDown} unmounts them with the pod.
  */
 final class ImageVolumes {
-    /** Where a pod's image volumes are mounted on the host. */
-    static Path dir(PodPaths paths) {
-        return paths.runDir().resolve("image-volumes");
-    }
-
+    /**
+     * Where a pod's image volume is mounted on the host: beside its other volumes (kubelet's
+     * {@code volumes/kubernetes.io~<plugin>/<name>} layout), so that the sandbox's run dir holds no
+     * mount when the sandbox goes, and {@link Volumes#tearDown} unmounts it before the volumes dir
+     * is deleted.
+     */
     static Path mountPoint(PodPaths paths, String volume) {
-        return dir(paths).resolve(volume);
+        return paths.volumes().resolve("kubernetes.io~image").resolve(volume);
     }
 
     /** Whether {@code volume} names an image volume of the pod. */

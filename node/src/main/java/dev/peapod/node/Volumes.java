@@ -111,7 +111,6 @@ final class Volumes {
         }
         try {
             FileTree.deleteRecursively(paths.volumes());
-            FileTree.deleteRecursively(ImageVolumes.dir(paths));
         } catch (IOException e) {
             throw new UncheckedIOException("failed to remove volumes of pod: " + e.getMessage(), e);
         }

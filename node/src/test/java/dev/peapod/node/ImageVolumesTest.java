@@ -81,7 +81,7 @@ class ImageVolumesTest {
         assertThat(node.listener.latest("uses").orElseThrow().getState().getWaiting().getMessage())
                 .isEqualTo("Container image \"absent:1\" is not present with pull policy of Never");
         assertThat(node.running("uses")).isFalse();
-        assertThat(node.mounter.mounted()).noneMatch(p -> p.toString().contains("image-volumes"));
+        assertThat(node.mounter.mounted()).noneMatch(p -> p.toString().contains("kubernetes.io~image"));
     }
 
     @Test
