@@ -79,6 +79,12 @@ final class Containers {
         Trace.mark("container " + c.getName() + ": start");
         Image image = resolveImage(c);
         Trace.mark("container " + c.getName() + ": image resolved");
+        try {
+            imageVolumes.usage().used(ctx.paths(), image);
+        } catch (RuntimeException e) {
+            throw new ContainerStartException("CreateContainerConfigError",
+                    "failed to record image " + image.id() + " in use: " + e.getMessage(), e);
+        }
         imageVolumes.ensureFor(ctx.pod(), ctx.paths(), c);
         var env = EnvResolver.resolve(ctx.pod(), c, ctx.config(), ctx.hostIp(), ctx.podIp());
         String id = ContainerIds.next();

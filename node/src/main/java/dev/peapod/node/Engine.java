@@ -44,6 +44,7 @@ public final class Engine implements AutoCloseable {
     private final Containers containers;
     private final Sandboxes sandboxes;
     private final Volumes volumes;
+    private final dev.peapod.node.gc.ImageGc imageGc;
     private final Map<String, PodWorker> workers = new ConcurrentHashMap<>();
     private final HostPorts hostPorts = new HostPorts();
     private final String hostIp;
@@ -63,10 +64,18 @@ public final class Engine implements AutoCloseable {
         this.sandboxes = new Sandboxes(parts.oci(), parts.mounter(), parts.cgroups(), config.runDir(), parts.host(), parts.network());
         this.volumes = new Volumes(parts.mounter());
         var specs = new SpecWriter(parts.host());
-        var imageVolumes = new ImageVolumes(parts.images(), parts.mounter(), ImageEnsurer.localOnly(parts.images()),
-                ImageVolumes.Usage.NONE);
+        ImageVolumes.Usage usage = (paths, image) -> {
+            // In use by this pod until its directory goes (image GC and prune), and used now (LRU order).
+            dev.peapod.node.gc.ImagesInUse.record(paths.dataDir(), image.id());
+            parts.images().markUsed(image.id(), clock.instant());
+        };
+        var imageVolumes = new ImageVolumes(parts.images(), parts.mounter(), ImageEnsurer.localOnly(parts.images()), usage);
         this.containers = new Containers(parts.oci(), parts.mounter(), parts.images(), exits, specs, imageVolumes);
         this.hostIp = HostAddress.primary();
+        this.imageGc = new dev.peapod.node.gc.ImageGc(parts.images(), config.dataDir(),
+                dev.peapod.node.gc.ImageGc.DiskStats.of(config.dataDir().resolve("images")), config.imageGc(), clock,
+                line -> System.getLogger("peapod").log(System.Logger.Level.INFO, line));
+        imageGc.start(dev.peapod.node.gc.ImageGc.PERIOD);
         this.probers = new dev.peapod.node.probe.Probers(dev.peapod.node.probe.ContainerExec.of(parts.oci()));
         this.probeScheduler = new dev.peapod.node.probe.VirtualThreadScheduler(clock);
         var oci = parts.oci();
@@ -116,6 +125,7 @@ public final class Engine implements AutoCloseable {
         w.finished().join();
         w.removeFiles();
         listener.removed(w.finished().join());
+        imageGc.requestRun(); // its images may have become unused
     }
 
     /** Terminates every pod with its own grace period, waits, and removes them. */
@@ -127,6 +137,7 @@ public final class Engine implements AutoCloseable {
             remove(uid);
         }
         exits.close();
+        imageGc.close();
     }
 
     public Images images() { return parts.images(); }

@@ -49,11 +49,9 @@ final class ImageVolumes {
         return false;
     }
 
-    /** Reports a volume's image in use (the store's last-used time, the pod's in-use list). */
+    /** Reports an image a pod uses, for image garbage collection (container images report here too). */
     interface Usage {
-        void used(Pod pod, Image image);
-
-        Usage NONE = (pod, image) -> { };
+        void used(PodPaths paths, Image image);
     }
 
     private final Images images;
@@ -61,6 +59,10 @@ final class ImageVolumes {
     private final ImageEnsurer ensurer;
     private final Usage usage;
     private final ReentrantLock lock = new ReentrantLock();
+
+    Usage usage() {
+        return usage;
+    }
 
     ImageVolumes(Images images, Mounter mounter, ImageEnsurer ensurer, Usage usage) {
         this.images = images;
@@ -84,7 +86,7 @@ final class ImageVolumes {
         try {
             if (Files.isDirectory(target) && mounter.isMounted(target)) return;
             Image image = ensurer.ensure(v.getImage().getReference(), v.getImage().getPullPolicy());
-            usage.used(pod, image);
+            usage.used(paths, image);
             Files.createDirectories(target);
             mounter.mountReadOnlyLayers(images.layerDirs(image), target);
         } catch (IOException | RuntimeException e) {
