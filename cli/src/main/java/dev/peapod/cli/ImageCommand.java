@@ -17,6 +17,7 @@ final class ImageCommand implements Callable<Integer> {
         image.addSubcommand(new ImageListCommand(context).spec);
         image.addSubcommand(new ImageRemoveCommand(context).spec);
         image.addSubcommand(new ImageInspectCommand(context).spec);
+        image.addSubcommand(new ImagePruneCommand(context).spec);
         return image;
     }
 
