@@ -21,7 +21,7 @@ final class TestImages {
 
     /**
      * Writes {@code out}: an image named {@code name} whose layers, base first, hold the given files
-     * (path → content); uncompressed layers.
+     * (path → content); uncompressed layers. A null {@code name} stores the image unnamed (dangling).
      */
     static Path build(Path out, String name, List<Map<String, String>> layers) throws Exception {
         Path work = Files.createTempDirectory("peapod-e2e-image");
@@ -58,8 +58,8 @@ final class TestImages {
             Files.writeString(work.resolve("layout/oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
             Files.writeString(work.resolve("layout/index.json"), "{\"schemaVersion\":2,\"manifests\":[{"
                     + "\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" + manifestDigest
-                    + "\",\"size\":" + manifest.length + ",\"annotations\":{\"org.opencontainers.image.ref.name\":\""
-                    + name + "\"}}]}");
+                    + "\",\"size\":" + manifest.length + (name == null ? "" : ",\"annotations\":{"
+                    + "\"org.opencontainers.image.ref.name\":\"" + name + "\"}") + "}]}");
             run("tar", "-C", work.resolve("layout").toString(), "-cf", out.toString(), ".");
             return out;
         } finally {
