@@ -64,13 +64,10 @@ public final class Engine implements AutoCloseable {
         this.sandboxes = new Sandboxes(parts.oci(), parts.mounter(), parts.cgroups(), config.runDir(), parts.host(), parts.network());
         this.volumes = new Volumes(parts.mounter());
         var specs = new SpecWriter(parts.host());
-        ImageVolumes.Usage usage = (paths, image) -> {
-            // In use by this pod until its directory goes (image GC and prune), and used now (LRU order).
-            dev.peapod.node.gc.ImagesInUse.record(paths.dataDir(), image.id());
-            parts.images().markUsed(image.id(), clock.instant());
-        };
-        var imageVolumes = new ImageVolumes(parts.images(), parts.mounter(), ImageEnsurer.localOnly(parts.images()), usage);
-        this.containers = new Containers(parts.oci(), parts.mounter(), parts.images(), exits, specs, imageVolumes);
+        // The registry puller replaces ImageEnsurer.localOnly here.
+        var images = new PodImages(parts.images(), ImageEnsurer.localOnly(parts.images()), clock);
+        this.containers = new Containers(parts.oci(), parts.mounter(), images, exits, specs,
+                new ImageVolumes(images, parts.mounter()));
         this.hostIp = HostAddress.primary();
         this.imageGc = new dev.peapod.node.gc.ImageGc(parts.images(), config.dataDir(),
                 dev.peapod.node.gc.ImageGc.DiskStats.of(config.dataDir().resolve("images")), config.imageGc(), clock,

@@ -7,7 +7,8 @@ import dev.peapod.image.Images;
  * Makes an image present in the local store as a pull policy asks: kubelet's
  * {@code ImageManager.EnsureImageExists} (pkg/kubelet/images/image_manager.go), which container
  * images and image volumes share (KEP-4639: "Behaves in the same way as pod.spec.containers[*].image").
- * The registry puller plugs in here; {@link #localOnly} is the store without a registry.
+ * The registry puller plugs in here (the engine builds {@link PodImages} with it); {@link #localOnly}
+ * is the store without a registry.
  *
  * <p>Contract: thread safe; blocking (a pull may take long); failures throw
  * {@link ContainerStartException} with kubelet's reason: {@code ErrImageNeverPull} (policy Never,

@@ -1,7 +1,6 @@
 package dev.peapod.node;
 
 import dev.peapod.image.Image;
-import dev.peapod.image.Images;
 import dev.peapod.oci.Mounter;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -49,26 +48,13 @@ final class ImageVolumes {
         return false;
     }
 
-    /** Reports an image a pod uses, for image garbage collection (container images report here too). */
-    interface Usage {
-        void used(PodPaths paths, Image image);
-    }
-
-    private final Images images;
+    private final PodImages images;
     private final Mounter mounter;
-    private final ImageEnsurer ensurer;
-    private final Usage usage;
     private final ReentrantLock lock = new ReentrantLock();
 
-    Usage usage() {
-        return usage;
-    }
-
-    ImageVolumes(Images images, Mounter mounter, ImageEnsurer ensurer, Usage usage) {
+    ImageVolumes(PodImages images, Mounter mounter) {
         this.images = images;
         this.mounter = mounter;
-        this.ensurer = ensurer;
-        this.usage = usage;
     }
 
     /** Mounts every image volume {@code c} mounts that is not mounted yet. */
@@ -85,8 +71,7 @@ final class ImageVolumes {
         lock.lock();
         try {
             if (Files.isDirectory(target) && mounter.isMounted(target)) return;
-            Image image = ensurer.ensure(v.getImage().getReference(), v.getImage().getPullPolicy());
-            usage.used(paths, image);
+            Image image = images.ensure(paths, v.getImage().getReference(), v.getImage().getPullPolicy());
             Files.createDirectories(target);
             mounter.mountReadOnlyLayers(images.layerDirs(image), target);
         } catch (IOException | RuntimeException e) {

@@ -64,11 +64,17 @@ class ImageVolumesTest {
                 .containsExactly(new FakeMounter.Mount("bind", target, layer.toString(), "ro"));
         assertThat(bind(spec("a"), "/tools")).isEqualTo(target + " ro");
         assertThat(bind(spec("b"), "/opt/tools")).isEqualTo(target + " ro");
+        var tools = node.images.resolve("tools:1").orElseThrow();
+        assertThat(dev.peapod.node.gc.ImagesInUse.of(node.config.dataDir())).as("the pod's images are in use")
+                .containsExactlyInAnyOrder(tools.id(), node.images.resolve("busybox:1.36").orElseThrow().id());
+        assertThat(node.images.lastUsed().get(tools.id())).isAfter(java.time.Instant.now().minusSeconds(60));
 
         node.engine.terminate(pod.getMetadata().getUid(), Duration.ZERO);
         node.finish(pod);
         assertThat(node.mounter.mounted()).doesNotContain(target);
         assertThat(target.getParent()).doesNotExist();
+        node.engine.remove(pod.getMetadata().getUid());
+        assertThat(dev.peapod.node.gc.ImagesInUse.of(node.config.dataDir())).as("nothing in use once the pod is removed").isEmpty();
     }
 
     @Test
