@@ -16,6 +16,8 @@ final class ImageCommand implements Callable<Integer> {
         image.addSubcommand(new ImageLoadCommand(context).spec);
         image.addSubcommand(new ImageListCommand(context).spec);
         image.addSubcommand(new ImageRemoveCommand(context).spec);
+        image.addSubcommand(new ImageInspectCommand(context).spec);
+        image.addSubcommand(new ImagePruneCommand(context).spec);
         return image;
     }
 

@@ -1,11 +1,15 @@
 package dev.peapod.cli;
 
 import dev.peapod.image.Image;
+import dev.peapod.image.ImageDetails;
 import dev.peapod.image.ImageException;
 import dev.peapod.image.Images;
 
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** A fixed, read-only image list: what {@code __train} lists so that it never opens the real store. */
@@ -32,6 +36,26 @@ record StaticImages(List<Image> images) implements Images {
     @Override
     public boolean remove(String reference) {
         throw new ImageException("failed to remove image " + reference + ": read-only image list");
+    }
+
+    @Override
+    public Optional<ImageDetails> inspect(String reference) {
+        return resolve(reference).map(i -> new ImageDetails(i, List.of(), "{}"));
+    }
+
+    @Override
+    public long removeImages(Collection<String> ids) {
+        throw new ImageException("failed to remove images " + ids + ": read-only image list");
+    }
+
+    @Override
+    public void markUsed(String imageId, Instant at) {
+        // a fixed list keeps no usage
+    }
+
+    @Override
+    public Map<String, Instant> lastUsed() {
+        return Map.of();
     }
 
     @Override

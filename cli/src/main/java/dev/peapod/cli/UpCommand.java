@@ -67,6 +67,14 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--backoff-max", description = "CrashLoopBackOff cap (default 300s).")
     String backoffMax;
 
+    @Option(names = "--image-gc-high-threshold", paramLabel = "PERCENT",
+            description = "Disk usage of the image store's filesystem at which unused images are removed, least recently used first (default 85; 100 disables).")
+    Integer imageGcHigh;
+
+    @Option(names = "--image-gc-low-threshold", paramLabel = "PERCENT",
+            description = "Disk usage that image garbage collection frees down to (default 80).")
+    Integer imageGcLow;
+
     @Option(names = "--no-color", description = "Do not colour the output.")
     boolean noColor;
 
@@ -174,6 +182,12 @@ public final class UpCommand implements Callable<Integer> {
         if (backoffBase != null || backoffMax != null) {
             config = config.withBackoff(backoffBase == null ? config.backoffBase() : Durations.parse(backoffBase),
                     backoffMax == null ? config.backoffMax() : Durations.parse(backoffMax));
+        }
+        if (imageGcHigh != null || imageGcLow != null) {
+            var gc = config.imageGc();
+            config = config.withImageGc(new dev.peapod.node.gc.ImageGcPlanner.Policy(
+                    imageGcHigh == null ? gc.highThresholdPercent() : imageGcHigh,
+                    imageGcLow == null ? gc.lowThresholdPercent() : imageGcLow, gc.minAge()));
         }
         return config;
     }

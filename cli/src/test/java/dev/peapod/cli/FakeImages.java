@@ -1,18 +1,26 @@
 package dev.peapod.cli;
 
 import dev.peapod.image.Image;
+import dev.peapod.image.ImageDetails;
 import dev.peapod.image.ImageException;
 import dev.peapod.image.Images;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** A stateful in-memory store: names are removed one at a time, the image goes with its last name. */
 final class FakeImages implements Images {
     final List<Image> images = new ArrayList<>();
     final List<Path> loaded = new ArrayList<>();
+    /** Stored configs and manifest digests by image id, for inspect (default: an empty config, no digest). */
+    final Map<String, ImageDetails> details = new HashMap<>();
+    final Map<String, Instant> lastUsed = new HashMap<>();
 
     FakeImages(Image... initial) {
         images.addAll(List.of(initial));
@@ -51,6 +59,33 @@ final class FakeImages implements Images {
             images.add(new Image(image.id(), names, image.config(), image.diffIds(), image.size()));
         }
         return true;
+    }
+
+    @Override
+    public Optional<ImageDetails> inspect(String reference) {
+        return resolve(reference).map(i -> details.getOrDefault(i.id(), new ImageDetails(i, List.of(), "{}")));
+    }
+
+    /** Frees each removed image's size (as if no layer were shared). */
+    @Override
+    public long removeImages(Collection<String> ids) {
+        long freed = 0;
+        for (Image i : List.copyOf(images)) {
+            if (ids.contains(i.id()) && images.remove(i)) freed += i.size();
+        }
+        return freed;
+    }
+
+    @Override
+    public void markUsed(String imageId, Instant at) {
+        lastUsed.put(imageId, at);
+    }
+
+    @Override
+    public Map<String, Instant> lastUsed() {
+        var out = new HashMap<String, Instant>();
+        images.forEach(i -> out.put(i.id(), lastUsed.getOrDefault(i.id(), Instant.EPOCH)));
+        return out;
     }
 
     @Override

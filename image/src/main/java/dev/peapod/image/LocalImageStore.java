@@ -3,8 +3,13 @@ package dev.peapod.image;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -19,6 +24,7 @@ import java.util.Set;
  * blobs/sha256/&lt;hex&gt;   content-addressed blobs (manifests, configs, layer tars), verified on write
  * layers/&lt;diffid hex&gt;/  unpacked layers, overlayfs lower directories shared by all images
  * index.json            images by id with names, manifest digests, diff_ids, config (versioned)
+ * used/&lt;config hex&gt;     last use of each image, as the file's mtime (see UsageMarks)
  * tmp/                  staging of archives being loaded
  * lock                  lock file for writers
  * </pre>
@@ -36,6 +42,7 @@ public final class LocalImageStore implements Images {
     private final BlobStore blobs;
     private final LayerStore layers;
     private final StoreLock lock;
+    private final UsageMarks usage;
 
     /** Opens (creating if needed) the store at {@code root}. */
     public LocalImageStore(Path root) {
@@ -53,6 +60,7 @@ public final class LocalImageStore implements Images {
         this.blobs = new BlobStore(this.root.resolve("blobs").resolve("sha256"));
         this.layers = new LayerStore(this.root.resolve("layers"));
         this.lock = new StoreLock(this.root);
+        this.usage = new UsageMarks(this.root.resolve("used"));
     }
 
     public Path root() {
@@ -81,6 +89,8 @@ public final class LocalImageStore implements Images {
                 List<StoreIndex.Entry> loaded = loader.load(staged, baseName);
                 loaded.forEach(entry -> merge(index, entry));
                 StoreIndex.write(indexFile, index);
+                // A loaded image counts as used now: garbage collection spares fresh images first.
+                loaded.forEach(entry -> usage.mark(entry.id(), Instant.now()));
                 return loaded.stream().map(e -> toImage(index, find(index, e.id()))).toList();
             } catch (RuntimeException e) {
                 loader.rollback();
@@ -204,8 +214,72 @@ public final class LocalImageStore implements Images {
         }
     }
 
+    @Override
+    public Optional<ImageDetails> inspect(String reference) {
+        StoreIndex.Data index = StoreIndex.read(indexFile);
+        Optional<Lookup.Match> match = Lookup.find(index, reference);
+        if (match.isEmpty()) {
+            return Optional.empty();
+        }
+        StoreIndex.Entry entry = match.get().entry();
+        try {
+            String config = Files.readString(blobs.path(entry.id()), StandardCharsets.UTF_8);
+            return Optional.of(new ImageDetails(toImage(index, entry), entry.digests(), config));
+        } catch (IOException e) {
+            throw new ImageException("failed to read the config of image " + entry.id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public long removeImages(Collection<String> ids) {
+        try (StoreLock.Held _ = lock.acquire()) {
+            StoreIndex.Data index = prepareWrite();
+            Map<String, Long> layerSizes = new HashMap<>();
+            index.layers().forEach((diffId, layer) -> layerSizes.put(diffId, layer.size()));
+            if (!index.images().removeIf(e -> ids.contains(e.id()))) {
+                return 0;
+            }
+            index.layers().keySet().retainAll(usedLayers(index));
+            StoreIndex.write(indexFile, index);
+            return collectGarbage(index, layerSizes);
+        }
+    }
+
+    @Override
+    public void markUsed(String imageId, Instant at) {
+        usage.mark(imageId, at);
+    }
+
+    /** {@inheritDoc} An image without a mark (stored by an older Peapod) counts from when its config blob was written. */
+    @Override
+    public Map<String, Instant> lastUsed() {
+        Map<String, Instant> marks = usage.read();
+        Map<String, Instant> out = new HashMap<>();
+        for (StoreIndex.Entry e : StoreIndex.read(indexFile).images()) {
+            Instant at = marks.get(e.id());
+            if (at == null) {
+                try {
+                    at = Files.getLastModifiedTime(blobs.path(e.id())).toInstant();
+                } catch (IOException ex) {
+                    at = Instant.EPOCH;
+                }
+            }
+            out.put(e.id(), at);
+        }
+        return out;
+    }
+
     /** Deletes layer directories and blobs that no image in {@code index} uses. */
     private void collectGarbage(StoreIndex.Data index) {
+        collectGarbage(index, Map.of());
+    }
+
+    /**
+     * Deletes layer directories, blobs and usage marks that no image in {@code index} uses; returns
+     * the bytes freed: the blobs' sizes plus the unpacked sizes in {@code layerSizes} (by diff id).
+     */
+    private long collectGarbage(StoreIndex.Data index, Map<String, Long> layerSizes) {
+        long freed = 0;
         Set<String> usedLayers = usedLayers(index);
         Set<String> usedBlobs = new HashSet<>();
         for (StoreIndex.Entry e : index.images()) {
@@ -222,16 +296,22 @@ public final class LocalImageStore implements Images {
             for (String diffId : layers.diffIds()) {
                 if (!usedLayers.contains(diffId)) {
                     layers.delete(diffId);
+                    freed += layerSizes.getOrDefault(diffId, 0L);
                 }
             }
             for (String digest : blobs.digests()) {
                 if (!usedBlobs.contains(digest)) {
+                    freed += Files.size(blobs.path(digest));
                     blobs.delete(digest);
                 }
             }
+            Set<String> ids = new HashSet<>();
+            index.images().forEach(e -> ids.add(e.id()));
+            usage.retain(ids);
         } catch (IOException e) {
             throw new ImageException("failed to remove unused layers in " + root + ": " + e.getMessage(), e);
         }
+        return freed;
     }
 
     private static Set<String> usedLayers(StoreIndex.Data index) {

@@ -23,7 +23,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Unpacking one layer, as root (the test tier runs as root: ownership and devices need it). */
 class LayerUnpackerTest {
     @TempDir
+    Path root;
+    /** The layer directory, one level below the temp dir, so the escape checks look at a sibling of our own. */
     Path dir;
+
+    @org.junit.jupiter.api.BeforeEach
+    void layerDir() throws IOException {
+        dir = Files.createDirectory(root.resolve("layer"));
+    }
 
     /** Our own cleanup, without following the absolute symlinks the layers contain. */
     @AfterEach

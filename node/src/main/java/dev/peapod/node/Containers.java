@@ -1,7 +1,6 @@
 package dev.peapod.node;
 
 import dev.peapod.image.Image;
-import dev.peapod.image.Images;
 import dev.peapod.node.lifecycle.StopSignals;
 import dev.peapod.node.lifecycle.TerminationMessages;
 import dev.peapod.node.model.ContainerKind;
@@ -28,7 +27,7 @@ import java.util.Map;
 final class Containers {
     private final OciRuntime oci;
     private final Mounter mounter;
-    private final Images images;
+    private final PodImages images;
     private final ExitWatcher exits;
     private final SpecWriter specs;
     private dev.peapod.node.lifecycle.HookRunner hooks;
@@ -40,8 +39,12 @@ final class Containers {
         this.events = events;
     }
 
-    Containers(OciRuntime oci, Mounter mounter, Images images, ExitWatcher exits, SpecWriter specs) {
+    private final ImageVolumes imageVolumes;
+
+    Containers(OciRuntime oci, Mounter mounter, PodImages images, ExitWatcher exits, SpecWriter specs,
+               ImageVolumes imageVolumes) {
         this.oci = oci;
+        this.imageVolumes = imageVolumes;
         this.mounter = mounter;
         this.images = images;
         this.exits = exits;
@@ -73,8 +76,9 @@ final class Containers {
     ContainerRecord create(PodContext ctx, Container c, ContainerKind kind, int attempt, Runnable onExit)
             throws ContainerStartException {
         Trace.mark("container " + c.getName() + ": start");
-        Image image = resolveImage(c);
+        Image image = images.ensure(ctx.paths(), c.getImage(), c.getImagePullPolicy());
         Trace.mark("container " + c.getName() + ": image resolved");
+        imageVolumes.ensureFor(ctx.pod(), ctx.paths(), c);
         var env = EnvResolver.resolve(ctx.pod(), c, ctx.config(), ctx.hostIp(), ctx.podIp());
         String id = ContainerIds.next();
         Path log = ctx.paths().log(c.getName(), attempt);
@@ -152,17 +156,6 @@ final class Containers {
     }
 
     private static Path bundle(PodContext ctx, String id) { return ctx.paths().bundle(id); }
-
-    private Image resolveImage(Container c) throws ContainerStartException {
-        var image = images.resolve(c.getImage());
-        if (image.isPresent()) return image.get();
-        if ("Never".equals(c.getImagePullPolicy())) {
-            throw new ContainerStartException("ErrImageNeverPull",
-                    "Container image \"" + c.getImage() + "\" is not present with pull policy of Never");
-        }
-        throw new ContainerStartException("ErrImagePull", "failed to pull image \"" + c.getImage()
-                + "\": pulling from registries is not supported yet; load the image with `peapod image load FILE`");
-    }
 
     /** Reads the exit file; if the process has exited, records it and releases the container's resources. */
     boolean refresh(ContainerRecord r) {

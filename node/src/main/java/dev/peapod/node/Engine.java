@@ -44,6 +44,7 @@ public final class Engine implements AutoCloseable {
     private final Containers containers;
     private final Sandboxes sandboxes;
     private final Volumes volumes;
+    private final dev.peapod.node.gc.ImageGc imageGc;
     private final Map<String, PodWorker> workers = new ConcurrentHashMap<>();
     private final HostPorts hostPorts = new HostPorts();
     private final String hostIp;
@@ -70,8 +71,15 @@ public final class Engine implements AutoCloseable {
         // resyncs them; here the source says what changed).
         configSource.watch(change -> workers.values().forEach(w -> w.configChanged(change)));
         var specs = new SpecWriter(parts.host());
-        this.containers = new Containers(parts.oci(), parts.mounter(), parts.images(), exits, specs);
+        // The registry puller replaces ImageEnsurer.localOnly here.
+        var images = new PodImages(parts.images(), ImageEnsurer.localOnly(parts.images()), clock);
+        this.containers = new Containers(parts.oci(), parts.mounter(), images, exits, specs,
+                new ImageVolumes(images, parts.mounter()));
         this.hostIp = HostAddress.primary();
+        this.imageGc = new dev.peapod.node.gc.ImageGc(parts.images(), config.dataDir(),
+                dev.peapod.node.gc.ImageGc.DiskStats.of(config.dataDir().resolve("images")), config.imageGc(), clock,
+                line -> System.getLogger("peapod").log(System.Logger.Level.INFO, line));
+        imageGc.start(dev.peapod.node.gc.ImageGc.PERIOD);
         this.probers = new dev.peapod.node.probe.Probers(dev.peapod.node.probe.ContainerExec.of(parts.oci()));
         this.probeScheduler = new dev.peapod.node.probe.VirtualThreadScheduler(clock);
         var oci = parts.oci();
@@ -130,6 +138,7 @@ public final class Engine implements AutoCloseable {
         w.finished().join();
         w.removeFiles();
         listener.removed(w.finished().join());
+        imageGc.requestRun(); // its images may have become unused
     }
 
     /** Terminates every pod with its own grace period, waits, and removes them. */
@@ -141,6 +150,7 @@ public final class Engine implements AutoCloseable {
             remove(uid);
         }
         exits.close();
+        imageGc.close();
     }
 
     public Images images() { return parts.images(); }

@@ -1,5 +1,7 @@
 package dev.peapod.node;
 
+import dev.peapod.node.gc.ImageGcPlanner;
+
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -14,9 +16,16 @@ import java.time.Duration;
  * @param resync       how often a pod worker re-reads the runtime without a signal (kubelet's PLEG relists every 1 s)
  * @param cniConfigDir where the CNI network configuration is read from (a default bridge network
  *                     is written there when it holds none); null: pods get loopback only
+ * @param imageGc      image garbage collection thresholds (kubelet's 85 % / 80 %, minimum age 2 minutes)
  */
 public record NodeConfig(Path dataDir, Path runDir, String runtime, Duration backoffBase,
-                         Duration backoffMax, Duration resync, Path cniConfigDir) {
+                         Duration backoffMax, Duration resync, Path cniConfigDir, ImageGcPlanner.Policy imageGc) {
+
+    /** Settings with the default image garbage collection. */
+    public NodeConfig(Path dataDir, Path runDir, String runtime, Duration backoffBase, Duration backoffMax,
+                      Duration resync, Path cniConfigDir) {
+        this(dataDir, runDir, runtime, backoffBase, backoffMax, resync, cniConfigDir, ImageGcPlanner.Policy.DEFAULT);
+    }
 
     public static final Path DEFAULT_CNI_CONFIG_DIR = Path.of("/etc/peapod/cni/net.d");
 
@@ -33,14 +42,18 @@ public record NodeConfig(Path dataDir, Path runDir, String runtime, Duration bac
     }
 
     public NodeConfig withRuntime(String r) {
-        return new NodeConfig(dataDir, runDir, r, backoffBase, backoffMax, resync, cniConfigDir);
+        return new NodeConfig(dataDir, runDir, r, backoffBase, backoffMax, resync, cniConfigDir, imageGc);
     }
 
     public NodeConfig withBackoff(Duration base, Duration max) {
-        return new NodeConfig(dataDir, runDir, runtime, base, max, resync, cniConfigDir);
+        return new NodeConfig(dataDir, runDir, runtime, base, max, resync, cniConfigDir, imageGc);
     }
 
     public NodeConfig withCniConfigDir(Path dir) {
-        return new NodeConfig(dataDir, runDir, runtime, backoffBase, backoffMax, resync, dir);
+        return new NodeConfig(dataDir, runDir, runtime, backoffBase, backoffMax, resync, dir, imageGc);
+    }
+
+    public NodeConfig withImageGc(ImageGcPlanner.Policy policy) {
+        return new NodeConfig(dataDir, runDir, runtime, backoffBase, backoffMax, resync, cniConfigDir, policy);
     }
 }

@@ -32,8 +32,10 @@ final class SubPaths {
         for (VolumeMount m : c.getVolumeMounts()) {
             Path volume = ctx.volumes().get(m.getName());
             if (volume == null) throw new IOException("volume \"" + m.getName() + "\" is not set up");
-            // Volumes Peapod writes are read-only in every container, whatever the mount says (CVE-2017-1002102).
-            boolean ro = Boolean.TRUE.equals(m.getReadOnly()) || Volumes.alwaysReadOnly(ctx.pod(), m.getName());
+            // Volumes Peapod writes are read-only in every container, whatever the mount says (CVE-2017-1002102);
+            // image volumes too (KEP-4639).
+            boolean image = ImageVolumes.isImageVolume(ctx.pod(), m.getName());
+            boolean ro = image || Boolean.TRUE.equals(m.getReadOnly()) || Volumes.alwaysReadOnly(ctx.pod(), m.getName());
             String sub = m.getSubPath();
             if (sub == null || sub.isEmpty()) {
                 out.add(new MountSpec(m.getMountPath(), volume, ro));
@@ -41,7 +43,7 @@ final class SubPaths {
             }
             Path stagingDir = ctx.paths().subPaths(containerId);
             Path staging = stagingDir.resolve(String.valueOf(i++));
-            Path real = resolveInside(volume, sub, m);
+            Path real = resolveInside(volume, sub, m, !image);
             if (!Files.isDirectory(stagingDir)) {
                 Files.createDirectories(stagingDir);
                 cleanups.add(() -> Files.deleteIfExists(stagingDir));
@@ -63,9 +65,10 @@ final class SubPaths {
 
     /**
      * Resolves {@code sub} inside {@code volume}, following symlinks only while they stay inside
-     * the volume, and creating missing directories like kubelet does for subPath.
+     * the volume, and creating missing directories like kubelet does for subPath (not in a
+     * read-only image volume: there a missing subPath fails the container, as CRI-O does).
      */
-    static Path resolveInside(Path volume, String sub, VolumeMount m) throws IOException {
+    static Path resolveInside(Path volume, String sub, VolumeMount m, boolean create) throws IOException {
         Path root = volume.toRealPath();
         Path current = root;
         for (Path part : Path.of(sub)) {
@@ -75,6 +78,9 @@ final class SubPaths {
             }
             Path next = current.resolve(name);
             if (!Files.exists(next, LinkOption.NOFOLLOW_LINKS)) {
+                if (!create) {
+                    throw new IOException("subPath \"" + sub + "\" does not exist in image volume \"" + m.getName() + "\"");
+                }
                 Files.createDirectory(next);
             }
             Path real = next.toRealPath();

@@ -17,8 +17,9 @@ import java.util.Map;
 /**
  * Pod volumes: {@code emptyDir} (disk, or tmpfs with {@code medium: Memory}), {@code hostPath} with
  * its type checks (https://kubernetes.io/docs/concepts/storage/volumes/#hostpath-volume-types) and
- * never into Peapod's own state, and the volumes Peapod writes ({@link ConfigVolumes}: configMap,
- * secret, downwardAPI, projected). Other volume types are refused by {@link #setUp} with a clear message.
+ * never into Peapod's own state, the volumes Peapod writes ({@link ConfigVolumes}: configMap,
+ * secret, downwardAPI, projected), and the mount points of image volumes ({@link ImageVolumes}
+ * mounts them). Other volume types are refused by {@link #setUp} with a clear message.
  */
 final class Volumes {
     private static final int S_IFMT = 0170000, S_IFSOCK = 0140000, S_IFCHR = 0020000, S_IFBLK = 0060000;
@@ -51,6 +52,8 @@ final class Volumes {
             if (v.getEmptyDir() != null) return emptyDir(v, paths);
             if (v.getHostPath() != null) return hostPath(v, index);
             if (ConfigVolumes.handles(v)) return config.setUp(pod, v, paths);
+            // Mounted when a container that mounts it is created (ImageVolumes).
+            if (v.getImage() != null) return ImageVolumes.mountPoint(paths, v.getName());
         } catch (IOException | VolumeException | java.io.UncheckedIOException | IllegalArgumentException e) {
             if (e instanceof VolumeException ve && ve.getMessage().startsWith("MountVolume.")) throw ve; // worded already
             // kubelet's FailedMount wording: MountVolume.SetUp failed for volume "x" : <cause>
@@ -58,7 +61,7 @@ final class Volumes {
                     + (e instanceof IOException ? e.toString() : e.getMessage()));
         }
         throw new VolumeException("MountVolume.SetUp failed for volume \"" + v.getName()
-                + "\": this volume type is not supported yet (supported: emptyDir, hostPath, configMap, secret, downwardAPI, projected)");
+                + "\": this volume type is not supported yet (supported: emptyDir, hostPath, configMap, secret, downwardAPI, projected, image)");
     }
 
     /** Volumes Peapod writes and containers may only read (configMap, secret, downwardAPI, projected). */
@@ -145,6 +148,7 @@ final class Volumes {
         config.tearDown(pod, paths);
         for (Volume v : pod.getSpec().getVolumes()) {
             if (v.getEmptyDir() != null) mounter.unmount(paths.emptyDir(v.getName()), false);
+            if (v.getImage() != null) mounter.unmount(ImageVolumes.mountPoint(paths, v.getName()), false);
         }
         try {
             FileTree.deleteRecursively(paths.volumes());

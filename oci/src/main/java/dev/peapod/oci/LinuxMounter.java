@@ -26,6 +26,26 @@ public final class LinuxMounter implements Mounter {
         mount("overlay", target, "overlay", 0, options, "overlay");
     }
 
+    @Override
+    public void mountReadOnlyLayers(List<Path> lowerTopFirst, Path target) {
+        if (lowerTopFirst.isEmpty()) {
+            throw new OciException("failed to mount layers at " + target + ": no layers");
+        }
+        if (lowerTopFirst.size() == 1) {
+            bind(lowerTopFirst.getFirst(), target, true);
+            return;
+        }
+        String options = lowerOptions(lowerTopFirst, target);
+        mount("overlay", target, "overlay", Libc.MS_RDONLY, options, "overlay");
+    }
+
+    /** {@code lowerdir=a:b}, within mount(2)'s one page. */
+    static String lowerOptions(List<Path> lowerTopFirst, Path target) {
+        String options = "lowerdir=" + lowerTopFirst.stream().map(p -> checkedPath(p, target))
+                .collect(Collectors.joining(":"));
+        return withinLimit(options, lowerTopFirst.size(), target);
+    }
+
     /**
      * {@code lowerdir=a:b,upperdir=u,workdir=w}. Over one page we fail instead of guessing:
      * shortening with relative paths after chdir (what containerd does) or the fsconfig(2)
@@ -35,9 +55,13 @@ public final class LinuxMounter implements Mounter {
         String lower = lowerTopFirst.stream().map(p -> checkedPath(p, target)).collect(Collectors.joining(":"));
         String options = "lowerdir=" + lower + ",upperdir=" + checkedPath(upper, target)
                 + ",workdir=" + checkedPath(work, target);
+        return withinLimit(options, lowerTopFirst.size(), target);
+    }
+
+    private static String withinLimit(String options, int layers, Path target) {
         if (options.length() > MAX_OPTIONS) {
             throw new OciException("failed to mount overlay at " + target + ": options are " + options.length()
-                    + " bytes (" + lowerTopFirst.size() + " layers), over the " + MAX_OPTIONS
+                    + " bytes (" + layers + " layers), over the " + MAX_OPTIONS
                     + "-byte limit of mount(2)");
         }
         return options;

@@ -13,6 +13,14 @@ public interface Mounter {
     /** overlayfs with {@code lower} listed topmost first (as overlayfs' lowerdir wants). */
     void mountOverlay(List<Path> lowerTopFirst, Path upper, Path work, Path target);
 
+    /**
+     * The layers as one read-only tree at {@code target} (image volumes): an overlayfs with lower
+     * directories only (no upper dir, so nothing can be written), or a read-only bind mount of the
+     * single layer when there is one (overlayfs without an upper dir wants two lower dirs on older
+     * kernels).
+     */
+    void mountReadOnlyLayers(List<Path> lowerTopFirst, Path target);
+
     /** tmpfs with options such as {@code mode=1777,size=65536k}. */
     void mountTmpfs(Path target, String options);
 

@@ -112,6 +112,34 @@ class LinuxMounterTest {
     }
 
     @Test
+    void readOnlyLayersMergeTopFirstAndRefuseWritesWithOneLayerOrSeveral() throws IOException {
+        Path top = Files.createDirectories(dir.resolve("ro-top"));
+        Path bottom = Files.createDirectories(dir.resolve("ro-bottom"));
+        Files.writeString(top.resolve("shared"), "top");
+        Files.writeString(bottom.resolve("shared"), "bottom");
+        Files.writeString(bottom.resolve("only-bottom"), "b");
+        Path merged = Files.createDirectories(dir.resolve("ro-merged"));
+        Path single = Files.createDirectories(dir.resolve("ro-single"));
+
+        mounter.mountReadOnlyLayers(List.of(top, bottom), merged);
+        mounter.mountReadOnlyLayers(List.of(bottom), single);
+
+        assertThat(Files.readString(merged.resolve("shared"))).isEqualTo("top");
+        assertThat(Files.readString(merged.resolve("only-bottom"))).isEqualTo("b");
+        assertThat(Files.readString(single.resolve("shared"))).isEqualTo("bottom");
+        for (Path p : List.of(merged, single)) {
+            assertThatThrownBy(() -> Files.writeString(p.resolve("new"), "no"))
+                    .isInstanceOf(FileSystemException.class).hasMessageContaining("Read-only file system");
+        }
+        assertThat(MountInfo.read()).filteredOn(m -> m.mountPoint().equals(merged.toString()))
+                .singleElement().satisfies(m -> assertThat(m.options()).startsWith("ro"));
+
+        mounter.unmount(merged, false);
+        mounter.unmount(single, false);
+        assertThat(mounter.isMounted(merged) || mounter.isMounted(single)).isFalse();
+    }
+
+    @Test
     void overlayRefusesOptionsOverOnePage() {
         List<Path> layers = IntStream.range(0, 60).mapToObj(i -> dir.resolve("layer-" + "x".repeat(60) + i)).toList();
         assertThatThrownBy(() -> mounter.mountOverlay(layers, dir.resolve("u"), dir.resolve("w"), dir.resolve("m")))

@@ -2,6 +2,7 @@ package dev.peapod.testing;
 
 import dev.peapod.image.Image;
 import dev.peapod.image.ImageConfig;
+import dev.peapod.image.ImageDetails;
 import dev.peapod.image.ImageException;
 import dev.peapod.image.ImageReference;
 import dev.peapod.image.Images;
@@ -12,9 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -34,10 +39,25 @@ public final class FakeImages implements Images {
     private final Path root;
     private final ReentrantLock lock = new ReentrantLock();
     private final List<Image> images = new ArrayList<>();
+    private final Map<String, Instant> lastUsed = new HashMap<>();
 
     /** @param root a real directory for the layer directories (created if missing) */
     public FakeImages(Path root) {
         this.root = root;
+    }
+
+    /** Adds an image of {@code size} bytes with {@link #BUSYBOX}'s config, last used at {@code lastUsed}. */
+    public Image add(String reference, long size, Instant lastUsed) {
+        Image base = add(reference);
+        var image = new Image(base.id(), base.names(), base.config(), base.diffIds(), size);
+        lock.lock();
+        try {
+            images.set(images.indexOf(base), image);
+            this.lastUsed.put(image.id(), lastUsed);
+        } finally {
+            lock.unlock();
+        }
+        return image;
     }
 
     /** Adds an image with {@link #BUSYBOX}'s config. */
@@ -92,6 +112,51 @@ public final class FakeImages implements Images {
         lock.lock();
         try {
             return found.isPresent() && images.remove(found.get());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The image with no manifest digest and a config holding only its rootfs. */
+    @Override
+    public Optional<ImageDetails> inspect(String reference) {
+        return resolve(reference).map(i -> new ImageDetails(i, List.of(),
+                "{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + String.join("\",\"", i.diffIds()) + "\"]}}"));
+    }
+
+    /** Frees each removed image's size (fake images share no layers). */
+    @Override
+    public long removeImages(Collection<String> ids) {
+        lock.lock();
+        try {
+            long freed = 0;
+            for (Image i : List.copyOf(images)) {
+                if (ids.contains(i.id()) && images.remove(i)) freed += i.size();
+            }
+            return freed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void markUsed(String imageId, Instant at) {
+        lock.lock();
+        try {
+            lastUsed.put(imageId, at);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Images never marked count as used at the epoch. */
+    @Override
+    public Map<String, Instant> lastUsed() {
+        lock.lock();
+        try {
+            var out = new HashMap<String, Instant>();
+            images.forEach(i -> out.put(i.id(), lastUsed.getOrDefault(i.id(), Instant.EPOCH)));
+            return out;
         } finally {
             lock.unlock();
         }

@@ -66,6 +66,13 @@ public final class FakeMounter implements Mounter {
     }
 
     @Override
+    public void mountReadOnlyLayers(List<Path> lowerTopFirst, Path target) {
+        if (lowerTopFirst.isEmpty()) throw new OciException("failed to mount layers at " + target + ": no layers");
+        String lower = String.join(":", lowerTopFirst.stream().map(Path::toString).toList());
+        mount(new Mount(lowerTopFirst.size() == 1 ? "bind" : "overlay", target, lower, "ro"));
+    }
+
+    @Override
     public void mountTmpfs(Path target, String options) {
         mount(new Mount("tmpfs", target, "tmpfs", options));
     }
