@@ -61,6 +61,9 @@ class UpCommandE2eTest {
         assertThat(r.exit()).isZero();
         assertThat(r.err()).contains("Warning: " + pod + ": Pod \"clash\": "
                 + "spec.containers[1].ports[0]: duplicate port definition with spec.containers[0].ports[0]");
+        // peapod lint's findings, printed the same way: the warning in full, the practice ones counted.
+        assertThat(r.err()).contains("Warning: " + pod + ": Pod \"clash\": warning PEA001 spec.containers[1].ports[0]: port 8080/TCP")
+                .containsPattern("Lint: \\d+ more findings \\(PEA005, PEA006, PEA007\\); `peapod lint " + java.util.regex.Pattern.quote(pod.toString()) + "` explains them");
         assertNoPodsLeft();
     }
 
