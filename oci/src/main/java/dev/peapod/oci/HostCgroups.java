@@ -37,6 +37,8 @@ public final class HostCgroups implements Cgroups {
     /** Where pod directories go: every used hierarchy (v1 + unified) or the single v2 root. */
     private final List<Path> roots;
     private final Optional<Path> cpusetRoot;
+    /** v1: the hierarchy of each controller; v2: every controller in the one tree. */
+    private final java.util.Map<String, Path> controllerRoots = new java.util.HashMap<>();
     private final Duration removeTimeout;
 
     /** Detects the layout from /proc/self/mountinfo; {@link #remove} retries EBUSY for up to 2 s. */
@@ -55,12 +57,14 @@ public final class HostCgroups implements Cgroups {
             for (String controller : V1_CONTROLLERS) {
                 Optional<Path> root = v1Mount(mounts, controller);
                 root.filter(r -> !found.contains(r)).ifPresent(found::add);
+                root.ifPresent(r -> controllerRoots.put(controller, r));
                 if (controller.equals("cpuset") && root.isPresent()) {
                     cpuset = root.get();
                 }
             }
             cgroup2Mount(mounts).ifPresent(found::add);
         }
+        if (mode == CgroupMode.V2) V2_CONTROLLERS.forEach(c -> controllerRoots.put(c, found.getFirst()));
         this.roots = List.copyOf(found);
         this.cpusetRoot = Optional.ofNullable(cpuset);
     }
@@ -185,6 +189,53 @@ public final class HostCgroups implements Cgroups {
                 return; // still in use
             }
         }
+    }
+
+    @Override
+    public void write(String path, List<CgroupFile> files) {
+        levels(path);
+        for (CgroupFile f : files) {
+            Path root = controllerRoots.get(f.controller());
+            if (root == null) {
+                throw new OciException("failed to set " + f.name() + " of cgroup " + path + ": the "
+                        + f.controller() + " controller is not mounted");
+            }
+            Path file = resolve(root, path).resolve(f.name());
+            try {
+                Files.writeString(file, f.value());
+            } catch (IOException e) {
+                throw new OciException("failed to set " + f.name() + " of cgroup " + path + " to " + f.value()
+                        + ": " + (e.getMessage() == null ? e : e.getMessage()), e);
+            }
+        }
+    }
+
+    @Override
+    public java.util.OptionalLong oomKills(String path) {
+        levels(path);
+        Path root = controllerRoots.get("memory");
+        if (root == null) return java.util.OptionalLong.empty();
+        Path file = resolve(root, path).resolve(mode == CgroupMode.V2 ? "memory.events" : "memory.oom_control");
+        try {
+            return counter(Files.readString(file), "oom_kill");
+        } catch (IOException e) {
+            return java.util.OptionalLong.empty(); // gone already, or a kernel without the counter
+        }
+    }
+
+    /** The value of {@code key} in a flat-keyed cgroup file ("key value" lines). */
+    static java.util.OptionalLong counter(String content, String key) {
+        for (String line : content.split("\n")) {
+            String[] kv = line.strip().split("\\s+");
+            if (kv.length == 2 && kv[0].equals(key)) {
+                try {
+                    return java.util.OptionalLong.of(Long.parseLong(kv[1]));
+                } catch (NumberFormatException e) {
+                    return java.util.OptionalLong.empty();
+                }
+            }
+        }
+        return java.util.OptionalLong.empty();
     }
 
     /** rmdir children first; cgroupfs directories only hold virtual files, so rmdir is enough. */

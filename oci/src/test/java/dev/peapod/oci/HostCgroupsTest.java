@@ -116,4 +116,44 @@ class HostCgroupsTest {
         assertThatThrownBy(() -> cgroups.create("/a/../../etc")).isInstanceOf(OciException.class);
         assertThatThrownBy(() -> cgroups.remove("/")).isInstanceOf(OciException.class);
     }
+
+    @Test
+    void writesLimitsIntoEachControllersHierarchyAndReadsTheOomCounter() throws IOException {
+        HostCgroups cgroups = new HostCgroups();
+        cgroups.create(pod);
+        var limits = new CgroupLimits(512, 25_000L, 100_000, 32L << 20, false, 64L);
+        cgroups.write(pod, limits.files(cgroups.mode()));
+
+        if (cgroups.mode() == CgroupMode.V2) {
+            Path dir = cgroups.hierarchies().getFirst().resolve(pod.substring(1));
+            assertThat(Files.readString(dir.resolve("cpu.max")).strip()).isEqualTo("25000 100000");
+            assertThat(Files.readString(dir.resolve("memory.max")).strip()).isEqualTo(Long.toString(32L << 20));
+            assertThat(Files.readString(dir.resolve("pids.max")).strip()).isEqualTo("64");
+        } else {
+            Path cg = Path.of("/sys/fs/cgroup");
+            assertThat(Files.readString(cg.resolve("cpu" + pod + "/cpu.cfs_quota_us")).strip()).isEqualTo("25000");
+            assertThat(Files.readString(cg.resolve("cpu" + pod + "/cpu.shares")).strip()).isEqualTo("512");
+            assertThat(Files.readString(cg.resolve("memory" + pod + "/memory.limit_in_bytes")).strip())
+                    .isEqualTo(Long.toString(32L << 20));
+            assertThat(Files.readString(cg.resolve("pids" + pod + "/pids.max")).strip()).isEqualTo("64");
+        }
+        // Lifting the limits again.
+        cgroups.write(pod, new CgroupLimits(1024, null, 100_000, null, false, null).files(cgroups.mode()));
+        if (cgroups.mode() != CgroupMode.V2) {
+            assertThat(Files.readString(Path.of("/sys/fs/cgroup/cpu" + pod + "/cpu.cfs_quota_us")).strip()).isEqualTo("-1");
+            assertThat(Files.readString(Path.of("/sys/fs/cgroup/pids" + pod + "/pids.max")).strip()).isEqualTo("max");
+        }
+        assertThat(cgroups.oomKills(pod)).hasValue(0);
+        assertThat(cgroups.oomKills(pod + "/missing")).isEmpty();
+        assertThatThrownBy(() -> cgroups.write(pod + "/missing", limits.files(cgroups.mode())))
+                .isInstanceOf(OciException.class).hasMessageContaining("failed to set cpu.");
+    }
+
+    @Test
+    void readsFlatKeyedCounters() {
+        assertThat(HostCgroups.counter("oom_kill_disable 0\nunder_oom 0\noom_kill 3\n", "oom_kill")).hasValue(3);
+        assertThat(HostCgroups.counter("low 0\nhigh 0\nmax 7\noom 2\noom_kill 1\noom_group_kill 0\n", "oom_kill"))
+                .hasValue(1);
+        assertThat(HostCgroups.counter("oom_kill_disable 0\nunder_oom 0\n", "oom_kill")).isEmpty();
+    }
 }
