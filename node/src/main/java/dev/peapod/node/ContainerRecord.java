@@ -25,6 +25,8 @@ final class ContainerRecord {
     final String stopSignal;
     /** The spec it runs (termination message policy and path). */
     io.fabric8.kubernetes.api.model.Container container;
+    /** Its cgroup ({@code linux.cgroupsPath}: {@code <pod cgroup>/<id>}), for resize and the OOM kill counter. */
+    String cgroupPath;
     /** What its lifecycle hooks run against. */
     dev.peapod.node.lifecycle.HookRunner.Target hookTarget;
     /** The host file bind-mounted at its terminationMessagePath, or null. */

@@ -30,6 +30,8 @@ final class Containers {
     private final PodImages images;
     private final ExitWatcher exits;
     private final SpecWriter specs;
+    /** Where OOM kills are counted; null: none are detected. */
+    private dev.peapod.oci.Cgroups cgroups;
     private dev.peapod.node.lifecycle.HookRunner hooks;
     /** Where a failed preStop hook is reported (a FailedPreStopHook event of the container's pod). */
     private java.util.function.BiConsumer<ContainerRecord, String> events = (r, m) -> { };
@@ -40,6 +42,9 @@ final class Containers {
     }
 
     private final ImageVolumes imageVolumes;
+
+    /** The host's cgroups, whose OOM kill counters make a container's exit {@code OOMKilled}. */
+    void cgroups(dev.peapod.oci.Cgroups cgroups) { this.cgroups = cgroups; }
 
     Containers(OciRuntime oci, Mounter mounter, PodImages images, ExitWatcher exits, SpecWriter specs,
                ImageVolumes imageVolumes) {
@@ -92,6 +97,7 @@ final class Containers {
         var record = new ContainerRecord(c.getName(), kind, id, attempt, c.getImage(), image.id(), log,
                 stop.killArgument());
         record.container = c;
+        record.cgroupPath = ctx.sandbox().cgroupPath() + "/" + id;
         record.hookTarget = new dev.peapod.node.lifecycle.HookRunner.Target(ctx.pod(), c, id, ctx.podIp());
         boolean ok = false;
         try {
@@ -167,7 +173,7 @@ final class Containers {
         Instant finished = exitTime(r.id);
         if (r.startedAt != null && finished.isBefore(r.startedAt)) finished = r.startedAt;
         int exit = code.getAsInt();
-        String reason = exit == 0 ? "Completed" : "Error";
+        String reason = oomKilled(r) ? "OOMKilled" : exit == 0 ? "Completed" : "Error";
         // Read before the release below deletes the file (terminationMessagePath/-Policy).
         String message = r.container == null ? "" : TerminationMessages.read(r.container, r.terminationFile, r.logPath, exit, reason);
         r.exited = new RuntimeState.Exited(exit, r.startedAt, finished, reason, message.isEmpty() ? null : message);
@@ -176,6 +182,22 @@ final class Containers {
         // every later release() of the record waits for it under the record's lock.
         Thread.ofVirtual().name("release-" + r.name).start(() -> release(r));
         return true;
+    }
+
+    /**
+     * kubelet takes {@code OOMKilled} from the CRI, where containerd sets it when the task got an OOM
+     * event (CRI-O: conmon's oom file); crun and Peapod's conmon invocation report only the exit
+     * code. So the container cgroup's {@code oom_kill} counter decides, read before the release
+     * below lets the runtime delete the cgroup. Like containerd, any OOM kill in the container counts,
+     * whichever of its processes died.
+     */
+    private boolean oomKilled(ContainerRecord r) {
+        if (r.cgroupPath == null || cgroups == null) return false;
+        try {
+            return cgroups.oomKills(r.cgroupPath).orElse(0) > 0;
+        } catch (RuntimeException e) {
+            return false; // a malformed path cannot happen for records made here; never fail the exit on it
+        }
     }
 
     private Instant exitTime(String id) {

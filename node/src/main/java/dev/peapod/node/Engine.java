@@ -75,6 +75,7 @@ public final class Engine implements AutoCloseable {
         var images = new PodImages(parts.images(), ImageEnsurer.localOnly(parts.images()), clock);
         this.containers = new Containers(parts.oci(), parts.mounter(), images, exits, specs,
                 new ImageVolumes(images, parts.mounter()));
+        containers.cgroups(parts.cgroups());
         this.hostIp = HostAddress.primary();
         this.imageGc = new dev.peapod.node.gc.ImageGc(parts.images(), config.dataDir(),
                 dev.peapod.node.gc.ImageGc.DiskStats.of(config.dataDir().resolve("images")), config.imageGc(), clock,
