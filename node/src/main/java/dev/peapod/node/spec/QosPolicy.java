@@ -3,11 +3,6 @@ package dev.peapod.node.spec;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
 /**
  * Pod QoS class and the container's oom_score_adj (kubelet pkg/kubelet/qos/policy.go,
  * https://kubernetes.io/docs/concepts/scheduling-eviction/node-pressure-eviction/#node-out-of-memory-behavior):
@@ -21,7 +16,6 @@ final class QosPolicy {
 
     static final int GUARANTEED_OOM_SCORE_ADJ = -997;
     static final int BEST_EFFORT_OOM_SCORE_ADJ = 1000;
-    private static final List<String> QOS_RESOURCES = List.of("cpu", "memory");
 
     enum QosClass { Guaranteed, Burstable, BestEffort }
 
@@ -45,9 +39,8 @@ final class QosPolicy {
     }
 
     /**
-     * {@code status.qosClass} when set, else computed as kubelet's {@code ComputePodQOS} over init
-     * and regular containers, with a missing request taken from the limit as API defaulting does
-     * ("Kubernetes copies the limit you specified and uses it as the requested value").
+     * {@code status.qosClass} when set (it never changes for a pod, KEP-1287), else computed as
+     * kubelet's {@code ComputePodQOS} ({@link dev.peapod.node.status.QosClass}).
      */
     static QosClass qosClass(Pod pod) {
         if (pod.getStatus() != null && pod.getStatus().getQosClass() != null) {
@@ -57,33 +50,7 @@ final class QosPolicy {
                 // unknown value: compute it
             }
         }
-        var containers = new ArrayList<Container>(pod.getSpec().getContainers());
-        if (pod.getSpec().getInitContainers() != null) containers.addAll(pod.getSpec().getInitContainers());
-        Map<String, Long> requests = new HashMap<>();
-        Map<String, Long> limits = new HashMap<>();
-        boolean guaranteed = true;
-        for (Container c : containers) {
-            int limitsFound = 0;
-            for (String r : QOS_RESOURCES) {
-                long limit = amount(c, r, false);
-                long request = amount(c, r, true);
-                if (request == 0) request = limit;
-                if (request > 0) requests.merge(r, request, Long::sum);
-                if (limit > 0) {
-                    limits.merge(r, limit, Long::sum);
-                    limitsFound++;
-                }
-            }
-            if (limitsFound < QOS_RESOURCES.size()) guaranteed = false;
-        }
-        if (requests.isEmpty() && limits.isEmpty()) return QosClass.BestEffort;
-        if (guaranteed && requests.equals(limits)) return QosClass.Guaranteed;
-        return QosClass.Burstable;
-    }
-
-    /** Amounts in milli-units so that fractional CPU compares exactly. */
-    private static long amount(Container c, String resource, boolean request) {
-        return ResourcePolicy.milli(request ? ResourcePolicy.request(c, resource) : ResourcePolicy.limit(c, resource));
+        return QosClass.valueOf(dev.peapod.node.status.QosClass.of(pod).apiName());
     }
 
     private static long memoryRequest(Container c) {

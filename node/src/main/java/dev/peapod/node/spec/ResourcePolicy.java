@@ -40,13 +40,19 @@ final class ResourcePolicy {
         long cpuLimit = milli(limit(c, "cpu"));
         long memoryLimit = value(limit(c, "memory"));
         long shares = shares(cpuRequest == 0 && cpuLimit != 0 ? cpuLimit : cpuRequest);
-        Long quota = cpuLimit == 0 ? null : Math.max(MIN_QUOTA, cpuLimit * QUOTA_PERIOD / 1000);
+        Long quota = quota(cpuLimit);
         var cpu = new Resources.Cpu(shares, quota, QUOTA_PERIOD, null, null);
         Resources.Memory memory = memoryLimit == 0 ? null
                 : new Resources.Memory(memoryLimit, null, swapAccounting ? memoryLimit : null);
         var devices = privileged ? List.of(new Resources.DeviceRule(true, null, null, null, "rwm"))
                 : List.of(Resources.DeviceRule.denyAll());
         return new Resources(devices, memory, cpu, null);
+    }
+
+    /** kubelet {@code milliCPUToQuota}: none without a limit, else at least {@link #MIN_QUOTA}. */
+    static Long quota(long milliCpu) {
+        if (milliCpu <= 0) return null;
+        return Math.max(MIN_QUOTA, milliCpu * QUOTA_PERIOD / 1000);
     }
 
     static long shares(long milliCpu) {
