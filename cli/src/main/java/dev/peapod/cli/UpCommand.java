@@ -75,6 +75,10 @@ public final class UpCommand implements Callable<Integer> {
             description = "Disk usage that image garbage collection frees down to (default 80).")
     Integer imageGcLow;
 
+    @Option(names = "--pod-pids-limit", defaultValue = "-1",
+            description = "Most processes per pod, on the pod cgroup's pids.max (kubelet's podPidsLimit; default -1: unlimited).")
+    long podPidsLimit;
+
     @Option(names = "--no-color", description = "Do not colour the output.")
     boolean noColor;
 
@@ -177,7 +181,7 @@ public final class UpCommand implements Callable<Integer> {
     }
 
     private NodeConfig config() {
-        var config = NodeConfig.defaults(dataDir).withRuntime(runtime);
+        var config = NodeConfig.defaults(dataDir).withRuntime(runtime).withPodPidsLimit(podPidsLimit);
         if (cniConfigDir != null) config = config.withCniConfigDir(cniConfigDir);
         if (backoffBase != null || backoffMax != null) {
             config = config.withBackoff(backoffBase == null ? config.backoffBase() : Durations.parse(backoffBase),

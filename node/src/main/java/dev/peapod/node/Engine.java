@@ -61,7 +61,8 @@ public final class Engine implements AutoCloseable {
         this.clock = clock;
         this.backoff = new Backoff(clock, config.backoffBase(), config.backoffMax());
         this.exits = new ExitWatcher(parts.oci().exitDir());
-        this.sandboxes = new Sandboxes(parts.oci(), parts.mounter(), parts.cgroups(), config.runDir(), parts.host(), parts.network());
+        this.sandboxes = new Sandboxes(parts.oci(), parts.mounter(), parts.cgroups(), config.runDir(), parts.host(), parts.network(),
+                config.podPidsLimit());
         this.volumes = new Volumes(parts.mounter(),
                 new ConfigVolumes(parts.mounter(), configSource, clock, config.dataDir().resolve("serviceaccount")),
                 // this engine's state, and that of a Peapod on the default directories

@@ -17,9 +17,19 @@ import java.time.Duration;
  * @param cniConfigDir where the CNI network configuration is read from (a default bridge network
  *                     is written there when it holds none); null: pods get loopback only
  * @param imageGc      image garbage collection thresholds (kubelet's 85 % / 80 %, minimum age 2 minutes)
+ * @param podPidsLimit the most processes (tasks) one pod may have, set on the pod cgroup's
+ *                     {@code pids.max} (kubelet's {@code podPidsLimit}, default -1: unlimited;
+ *                     https://kubernetes.io/docs/concepts/policy/pid-limiting/); 0 or less: none
  */
 public record NodeConfig(Path dataDir, Path runDir, String runtime, Duration backoffBase,
-                         Duration backoffMax, Duration resync, Path cniConfigDir, ImageGcPlanner.Policy imageGc) {
+                         Duration backoffMax, Duration resync, Path cniConfigDir, ImageGcPlanner.Policy imageGc,
+                         long podPidsLimit) {
+
+    /** Settings without a pod pids limit. */
+    public NodeConfig(Path dataDir, Path runDir, String runtime, Duration backoffBase, Duration backoffMax,
+                      Duration resync, Path cniConfigDir, ImageGcPlanner.Policy imageGc) {
+        this(dataDir, runDir, runtime, backoffBase, backoffMax, resync, cniConfigDir, imageGc, -1);
+    }
 
     /** Settings with the default image garbage collection. */
     public NodeConfig(Path dataDir, Path runDir, String runtime, Duration backoffBase, Duration backoffMax,
@@ -42,18 +52,22 @@ public record NodeConfig(Path dataDir, Path runDir, String runtime, Duration bac
     }
 
     public NodeConfig withRuntime(String r) {
-        return new NodeConfig(dataDir, runDir, r, backoffBase, backoffMax, resync, cniConfigDir, imageGc);
+        return new NodeConfig(dataDir, runDir, r, backoffBase, backoffMax, resync, cniConfigDir, imageGc, podPidsLimit);
     }
 
     public NodeConfig withBackoff(Duration base, Duration max) {
-        return new NodeConfig(dataDir, runDir, runtime, base, max, resync, cniConfigDir, imageGc);
+        return new NodeConfig(dataDir, runDir, runtime, base, max, resync, cniConfigDir, imageGc, podPidsLimit);
     }
 
     public NodeConfig withCniConfigDir(Path dir) {
-        return new NodeConfig(dataDir, runDir, runtime, backoffBase, backoffMax, resync, dir, imageGc);
+        return new NodeConfig(dataDir, runDir, runtime, backoffBase, backoffMax, resync, dir, imageGc, podPidsLimit);
     }
 
     public NodeConfig withImageGc(ImageGcPlanner.Policy policy) {
-        return new NodeConfig(dataDir, runDir, runtime, backoffBase, backoffMax, resync, cniConfigDir, policy);
+        return new NodeConfig(dataDir, runDir, runtime, backoffBase, backoffMax, resync, cniConfigDir, policy, podPidsLimit);
+    }
+
+    public NodeConfig withPodPidsLimit(long limit) {
+        return new NodeConfig(dataDir, runDir, runtime, backoffBase, backoffMax, resync, cniConfigDir, imageGc, limit);
     }
 }

@@ -26,10 +26,12 @@ final class Sandboxes {
     private final Path infraRootfs;
     private final dev.peapod.node.spec.HostFacts host;
     private final PodNetwork network;
+    private final long podPidsLimit;
 
     Sandboxes(OciRuntime oci, Mounter mounter, Cgroups cgroups, Path runDir, dev.peapod.node.spec.HostFacts host,
-              PodNetwork network) {
+              PodNetwork network, long podPidsLimit) {
         this.network = network;
+        this.podPidsLimit = podPidsLimit;
         this.oci = oci;
         this.mounter = mounter;
         this.cgroups = cgroups;
@@ -84,6 +86,9 @@ final class Sandboxes {
             String cgroup = podCgroup(uid);
             cgroups.create(cgroup);
             rollback.add(() -> cgroups.remove(cgroup));
+            // The pod cgroup caps the pod as a whole (kubelet's pod cgroup: shares, CFS quota and
+            // memory from the summed requests/limits, the node's pod pids limit).
+            cgroups.write(cgroup, dev.peapod.node.spec.CgroupPolicy.pod(pod, podPidsLimit).files(cgroups.mode()));
 
             // One /dev/shm per pod, shared by its containers: POSIX shared memory across containers
             // works because they all see the same tmpfs (SysV IPC through the shared IPC namespace).

@@ -49,11 +49,20 @@ final class FakeNode implements AutoCloseable {
 
     FakeNode(Path root) { this(root, ConfigSource.EMPTY, Clock.systemUTC()); }
 
+    /** With the test's changes to the node's configuration. */
+    FakeNode(Path root, java.util.function.UnaryOperator<NodeConfig> configure) {
+        this(root, ConfigSource.EMPTY, Clock.systemUTC(), configure);
+    }
+
     /** With the ConfigMaps and Secrets of {@code config} and the given clock (for token renewals). */
     FakeNode(Path root, ConfigSource config, java.time.InstantSource clock) {
+        this(root, config, clock, c -> c);
+    }
+
+    FakeNode(Path root, ConfigSource config, java.time.InstantSource clock, java.util.function.UnaryOperator<NodeConfig> configure) {
         this.root = root;
-        this.config = new NodeConfig(root.resolve("data"), root.resolve("run"), "crun", BACKOFF_BASE,
-                Duration.ofMillis(200), Duration.ofMillis(20), null);
+        this.config = configure.apply(new NodeConfig(root.resolve("data"), root.resolve("run"), "crun", BACKOFF_BASE,
+                Duration.ofMillis(200), Duration.ofMillis(20), null));
         this.oci = new FakeOciRuntime(root.resolve("exits"));
         this.images = new FakeImages(root.resolve("layers"));
         images.add("busybox:1.36");

@@ -12,10 +12,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A container that the OOM killer hit ends {@code OOMKilled} (kubelet's reason, from the container
- * cgroup's oom_kill counter); without a kill the same exit code is a plain {@code Error}.
+ * Resources over the fakes: the pod cgroup gets its limits when the sandbox is made; a container
+ * that the OOM killer hit ends {@code OOMKilled} (kubelet's reason, from the container cgroup's
+ * oom_kill counter), while without a kill the same exit code is a plain {@code Error}.
  */
-class OomKilledTest {
+class ResourcesTest {
     @TempDir
     Path tmp;
     FakeNode node;
@@ -49,5 +50,25 @@ class OomKilledTest {
         assertThat(appState.getTerminated().getExitCode()).isEqualTo(137);
         assertThat(otherState.getTerminated().getReason()).isEqualTo("Error");
         assertThat(done.getStatus().getPhase()).isEqualTo("Failed");
+    }
+
+    @Test
+    void thePodCgroupGetsTheSummedLimitsAndThePidsLimit() throws Exception {
+        node.close();
+        node = new FakeNode(tmp.resolve("pids"), config -> config.withPodPidsLimit(100));
+        Pod pod = new FakeNode.PodFixture("Never").container("app").container("two").build();
+        for (var c : pod.getSpec().getContainers()) {
+            c.setResources(new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+                    .addToLimits("cpu", new io.fabric8.kubernetes.api.model.Quantity("250m"))
+                    .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("32Mi")).build());
+        }
+        node.run(pod);
+        runningId("app");
+
+        String cgroup = "/peapod/pod-" + pod.getMetadata().getUid();
+        // FakeNode's host is cgroup v2.
+        assertThat(node.cgroups.files(cgroup)).containsEntry("cpu.max", "50000 100000")
+                .containsEntry("memory.max", Long.toString(64L << 20)).containsEntry("pids.max", "100")
+                .containsEntry("cpu.weight", "59");
     }
 }
