@@ -27,6 +27,8 @@ final class ContainerRecord {
     io.fabric8.kubernetes.api.model.Container container;
     /** Its cgroup ({@code linux.cgroupsPath}: {@code <pod cgroup>/<id>}), for resize and the OOM kill counter. */
     String cgroupPath;
+    /** The resources its cgroup has now: the container's at create, then each in-place resize's (PodResizer). */
+    io.fabric8.kubernetes.api.model.ResourceRequirements applied;
     /** What its lifecycle hooks run against. */
     dev.peapod.node.lifecycle.HookRunner.Target hookTarget;
     /** The host file bind-mounted at its terminationMessagePath, or null. */

@@ -98,6 +98,7 @@ final class Containers {
                 stop.killArgument());
         record.container = c;
         record.cgroupPath = ctx.sandbox().cgroupPath() + "/" + id;
+        record.applied = c.getResources();
         record.hookTarget = new dev.peapod.node.lifecycle.HookRunner.Target(ctx.pod(), c, id, ctx.podIp());
         boolean ok = false;
         try {

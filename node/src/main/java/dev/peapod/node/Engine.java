@@ -122,6 +122,21 @@ public final class Engine implements AutoCloseable {
         Optional.ofNullable(workers.get(uid)).ifPresent(w -> w.metadataChanged(labels, annotations));
     }
 
+    /**
+     * In-place resize of a running pod's containers (KEP-1287, the {@code resize} subresource):
+     * {@code resources} holds the new requests and limits by container name. Completes with the
+     * validation errors in kube-apiserver's words, empty when the resize was accepted — then it is
+     * applied, or waits as {@code PodResizePending} when the node cannot take it; the status says
+     * which ({@code containerStatuses[].resources}, conditions). Completes exceptionally for an
+     * unknown or finished pod.
+     */
+    public CompletableFuture<java.util.List<dev.peapod.api.FieldError>> resize(
+            String uid, Map<String, io.fabric8.kubernetes.api.model.ResourceRequirements> resources) {
+        var w = workers.get(uid);
+        if (w == null) return CompletableFuture.failedFuture(new IllegalArgumentException("unknown pod " + uid));
+        return w.resize(resources);
+    }
+
     /** Completes with the pod (and its final status) once it has finished and its runtime resources are gone. */
     public CompletableFuture<Pod> finished(String uid) {
         var w = workers.get(uid);
@@ -162,6 +177,8 @@ public final class Engine implements AutoCloseable {
 
     // --- for the pod workers ---
     NodeConfig config() { return config; }
+    Cgroups cgroups() { return parts.cgroups(); }
+    dev.peapod.node.spec.HostFacts host() { return parts.host(); }
     InstantSource clock() { return clock; }
     Backoff backoff() { return backoff; }
     Containers containers() { return containers; }

@@ -34,6 +34,11 @@ final class PodStatusPublisher {
 
     void podIp(String ip) { this.podIp = ip; }
 
+    /** The resize parts of the status (allocated and applied resources, resize conditions). */
+    private java.util.function.Supplier<dev.peapod.node.resize.ResizeStatus> resizes;
+
+    void resizes(java.util.function.Supplier<dev.peapod.node.resize.ResizeStatus> resizes) { this.resizes = resizes; }
+
     void publish(ObservedPod observed, Map<String, Waiting> waiting, boolean terminating,
                  dev.peapod.node.status.ProbeResults probes) {
         var input = StatusInput.of(pod, observed, engine.clock().instant())
@@ -46,6 +51,7 @@ final class PodStatusPublisher {
                 .withEviction(failure)
                 .withProbes(probes);
         PodStatus next = PodStatusComputer.compute(input);
+        if (resizes != null) resizes.get().addTo(pod, next, status, dev.peapod.node.status.Times.format(engine.clock().instant()));
         // At most 12 KiB of termination messages per pod, shared among its containers (kubelet).
         dev.peapod.node.lifecycle.TerminationMessages.limit(pod, next);
         if (next.equals(status)) return;

@@ -55,6 +55,7 @@ final class PodWorker {
     /** Containers created ahead of their turn ({@link #precreateAfter}); null when that failed. */
     private final Map<String, CompletableFuture<ContainerRecord>> precreated = new LinkedHashMap<>();
     private final PodStatusPublisher status;
+    private final PodResizer resizer;
     private volatile boolean terminating;
     private volatile Duration gracePeriod;
     private Sandbox sandbox;
@@ -78,6 +79,8 @@ final class PodWorker {
         this.uid = pod.getMetadata().getUid();
         this.paths = PodPaths.of(engine.config(), uid);
         this.status = new PodStatusPublisher(engine, pod);
+        this.resizer = new PodResizer(engine, pod);
+        status.resizes(() -> resizer.status(records));
         this.gracePeriod = Duration.ofSeconds(Optional.ofNullable(pod.getSpec().getTerminationGracePeriodSeconds()).orElse(30L));
         this.probes = new ProbeManager(engine.probers(), new ProbeSink(), engine.clock(), engine.probeScheduler());
     }
@@ -133,6 +136,15 @@ final class PodWorker {
                         "MountVolume.SetUp failed for volume \"" + volume + "\" : " + message));
     }
 
+    /** Queues an in-place resize for the worker thread ({@link PodResizer}). */
+    CompletableFuture<List<dev.peapod.api.FieldError>> resize(Map<String, io.fabric8.kubernetes.api.model.ResourceRequirements> r) {
+        if (finished.isDone()) return CompletableFuture.failedFuture(new IllegalStateException("pod has finished"));
+        var result = resizer.submit(r);
+        if (finished.isDone()) resizer.failQueued("pod has finished");
+        signal();
+        return result;
+    }
+
     private volatile dev.peapod.node.status.Eviction rejection;
 
     /** The node refuses the pod before anything runs (kubelet admission): it fails at once. */
@@ -175,6 +187,7 @@ final class PodWorker {
             stopEverything();
         } finally {
             finished.complete(status.current());
+            resizer.failQueued("pod has finished");
         }
     }
 
@@ -190,6 +203,7 @@ final class PodWorker {
             for (var r : records) if (engine.containers().refresh(r)) probes.containerStopped(r.name);
             refreshVolumes();
             killUnhealthy();
+            resize();
             var deadline = dev.peapod.node.lifecycle.ActiveDeadline.check(pod.getSpec().getActiveDeadlineSeconds(),
                     status.startTime(), engine.clock().instant());
             if (deadline.exceeded() && !terminating) {
@@ -272,6 +286,7 @@ final class PodWorker {
                         return this::discardPrecreated;
                     });
             status.podIp(Boolean.TRUE.equals(pod.getSpec().getHostNetwork()) ? engine.hostIp() : sandbox.podIp());
+            resizer.sandboxCreated();
             retryAt.remove("");
             return true;
         } catch (VolumeException e) {
@@ -514,6 +529,7 @@ final class PodWorker {
             engine.log(pod, "failed to remove sandbox: " + e.getMessage());
         }
         sandbox = null;
+        resizer.sandboxRemoved();
     }
 
     /**
@@ -530,6 +546,23 @@ final class PodWorker {
             engine.event(pod, target.container(), "Normal", "Killing", ProbeEvents.killMessage(target.container(), kill.kind()));
             engine.containers().stop(record.get(), kill.grace().orElse(gracePeriod));
             probes.containerStopped(target.container());
+        }
+    }
+
+    /**
+     * In-place resizes: admitted and applied to the cgroups by {@link PodResizer}; a container
+     * whose resizePolicy asks for it is stopped, and the restart policy starts it again with its
+     * new resources.
+     */
+    private void resize() {
+        if (terminating) return;
+        String qos = status.current().getStatus() == null ? null : status.current().getStatus().getQosClass();
+        for (String name : resizer.step(records, sandbox, qos)) {
+            var record = latestRecord(name);
+            if (record.isEmpty() || record.get().exited != null) continue;
+            engine.event(pod, name, "Normal", "Killing", "Container " + name + " resize requires restart");
+            engine.containers().stop(record.get(), gracePeriod);
+            probes.containerStopped(name);
         }
     }
 

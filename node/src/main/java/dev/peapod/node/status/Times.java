@@ -9,11 +9,11 @@ import java.time.temporal.ChronoUnit;
  * sub-second precision is dropped here too; a null instant (a container that never started) stays
  * null, as a zero {@code metav1.Time} serialises to null.
  */
-final class Times {
+public final class Times {
 
     private Times() {}
 
-    static String format(Instant t) {
+    public static String format(Instant t) {
         return t == null ? null : DateTimeFormatter.ISO_INSTANT.format(t.truncatedTo(ChronoUnit.SECONDS));
     }
 }

@@ -24,12 +24,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The pod cgroup's limits (kubelet {@code ResourceConfigForPod}) from one base pod and small
  * mutations; a few rendered as the v1 and the v2 files.
  */
-class CgroupPolicyTest {
+public class CgroupPolicyTest {
     static final long MI = 1 << 20;
     static final long PIDS = 4096;
 
     /** "cpu=500m,memory=64Mi" → resources. */
-    static ResourceRequirements res(String requests, String limits) {
+    public static ResourceRequirements res(String requests, String limits) {
         return new ResourceRequirements(null, parse(limits), parse(requests));
     }
 
@@ -43,17 +43,17 @@ class CgroupPolicyTest {
         return m;
     }
 
-    static Container c(String name, String requests, String limits) {
+    public static Container c(String name, String requests, String limits) {
         return new ContainerBuilder().withName(name).withImage("busybox").withResources(res(requests, limits)).build();
     }
 
-    static Container sidecar(String name, String requests, String limits) {
+    public static Container sidecar(String name, String requests, String limits) {
         var c = c(name, requests, limits);
         c.setRestartPolicy("Always");
         return c;
     }
 
-    static Pod pod(List<Container> inits, List<Container> apps) {
+    public static Pod pod(List<Container> inits, List<Container> apps) {
         return new PodBuilder().withNewMetadata().withName("p").withUid("u").endMetadata()
                 .withNewSpec().withInitContainers(new ArrayList<>(inits)).withContainers(new ArrayList<>(apps)).endSpec().build();
     }
