@@ -71,4 +71,105 @@ class ResourcesTest {
                 .containsEntry("memory.max", Long.toString(64L << 20)).containsEntry("pids.max", "100")
                 .containsEntry("cpu.weight", "59");
     }
+
+    private static io.fabric8.kubernetes.api.model.ResourceRequirements res(String cpuReq, String memReq, String cpuLim, String memLim) {
+        return new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+                .addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity(cpuReq))
+                .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity(memReq))
+                .addToLimits("cpu", new io.fabric8.kubernetes.api.model.Quantity(cpuLim))
+                .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity(memLim)).build();
+    }
+
+    private Pod resizable() {
+        Pod pod = new FakeNode.PodFixture("Always").container("app").build();
+        var app = pod.getSpec().getContainers().getFirst();
+        app.setResources(res("250m", "32Mi", "500m", "64Mi"));
+        app.setResizePolicy(java.util.List.of(new io.fabric8.kubernetes.api.model.ContainerResizePolicy("cpu", "NotRequired"),
+                new io.fabric8.kubernetes.api.model.ContainerResizePolicy("memory", "RestartContainer")));
+        return pod;
+    }
+
+    private io.fabric8.kubernetes.api.model.ContainerStatus appStatus() {
+        return node.listener.latest("app").orElseThrow();
+    }
+
+    @Test
+    void aCpuResizeUpdatesTheCgroupsInPlaceAndTheStatusWithoutARestart() throws Exception {
+        Pod pod = node.run(resizable());
+        String id = runningId("app");
+        String podCgroup = "/peapod/pod-" + pod.getMetadata().getUid();
+
+        var errors = node.engine.resize(pod.getMetadata().getUid(), java.util.Map.of("app", res("500m", "32Mi", "1", "64Mi")))
+                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(errors).isEmpty();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(node.cgroups.files(podCgroup + "/" + id)).containsEntry("cpu.max", "100000 100000")
+                    .containsEntry("memory.max", Long.toString(64L << 20));
+            assertThat(node.cgroups.files(podCgroup)).containsEntry("cpu.max", "100000 100000");
+            var s = appStatus();
+            assertThat(s.getResources().getLimits().get("cpu")).isEqualTo(new io.fabric8.kubernetes.api.model.Quantity("1"));
+            assertThat(s.getAllocatedResources().get("cpu")).isEqualTo(new io.fabric8.kubernetes.api.model.Quantity("500m"));
+            assertThat(node.listener.statuses.getLast().getStatus().getConditions())
+                    .noneMatch(c -> c.getType().startsWith("PodResize"));
+        });
+        assertThat(node.trace(dev.peapod.testing.OciCall.Op.START)).containsExactly("START app");
+        assertThat(appStatus().getRestartCount()).isZero();
+    }
+
+    @Test
+    void aMemoryResizeWithRestartContainerRestartsTheContainerWithItsNewLimit() throws Exception {
+        Pod pod = node.run(resizable());
+        runningId("app");
+
+        assertThat(node.engine.resize(pod.getMetadata().getUid(), java.util.Map.of("app", res("250m", "16Mi", "500m", "24Mi")))
+                .get(10, java.util.concurrent.TimeUnit.SECONDS)).isEmpty();
+
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(node.trace(dev.peapod.testing.OciCall.Op.START)).containsExactly("START app", "START app");
+            var s = appStatus();
+            assertThat(s.getRestartCount()).isEqualTo(1);
+            assertThat(s.getState().getRunning()).isNotNull();
+            assertThat(s.getResources().getLimits().get("memory")).isEqualTo(new io.fabric8.kubernetes.api.model.Quantity("24Mi"));
+            // The pod cgroup follows once the container runs with the new limit: 24Mi.
+            assertThat(node.cgroups.files("/peapod/pod-" + pod.getMetadata().getUid())).containsEntry("memory.max", Long.toString(24L << 20));
+        });
+        assertThat(node.listener.events("app", "Killing")).singleElement()
+                .satisfies(e -> assertThat(e.message()).isEqualTo("Container app resize requires restart"));
+    }
+
+    @Test
+    void aResizeBeyondTheNodeIsPendingInfeasibleAndChangesNothing() throws Exception {
+        Pod pod = node.run(resizable());
+        String id = runningId("app");
+
+        assertThat(node.engine.resize(pod.getMetadata().getUid(), java.util.Map.of("app", res("500", "32Mi", "500", "64Mi")))
+                .get(10, java.util.concurrent.TimeUnit.SECONDS)).isEmpty();
+
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(node.listener.statuses.getLast().getStatus().getConditions())
+                        .anySatisfy(c -> {
+                            assertThat(c.getType()).isEqualTo("PodResizePending");
+                            assertThat(c.getReason()).isEqualTo("Infeasible");
+                            assertThat(c.getMessage()).startsWith("Node didn't have enough capacity: cpu, requested: 500000");
+                        }));
+        assertThat(node.cgroups.files("/peapod/pod-" + pod.getMetadata().getUid() + "/" + id)).isEmpty();
+        assertThat(appStatus().getResources().getLimits().get("cpu")).isEqualTo(new io.fabric8.kubernetes.api.model.Quantity("500m"));
+    }
+
+    @Test
+    void anInvalidResizeIsRefusedWithTheApiServersErrors() throws Exception {
+        Pod pod = node.run(resizable());
+        runningId("app");
+        var errors = node.engine.resize(pod.getMetadata().getUid(),
+                java.util.Map.of("app", new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+                        .addToLimits("cpu", new io.fabric8.kubernetes.api.model.Quantity("1")).build()))
+                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(errors).extracting(Object::toString).contains(
+                "spec.containers[0].resources.requests[cpu]: Forbidden: resource requests cannot be removed",
+                "spec.containers[0].resources.limits[memory]: Forbidden: resource limits cannot be removed");
+        assertThat(node.engine.resize(pod.getMetadata().getUid(), java.util.Map.of("nope", res("1", "1Mi", "1", "1Mi")))
+                .get(10, java.util.concurrent.TimeUnit.SECONDS)).extracting(Object::toString)
+                .containsExactly("spec.containers: Not found: \"nope\"");
+    }
 }
