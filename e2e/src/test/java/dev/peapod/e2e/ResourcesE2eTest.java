@@ -104,6 +104,59 @@ class ResourcesE2eTest {
         }
     }
 
+    /**
+     * In-place resize (KEP-1287): a cpu limit change reaches the running container's cgroup without a
+     * restart; a memory change whose resizePolicy is RestartContainer restarts it with the new limit.
+     */
+    @Test
+    void resizingCpuChangesTheLimitInPlaceAndMemoryRestartsTheContainer() throws Exception {
+        try (var h = new Harness()) {
+            Pod pod = h.run("""
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: resize}
+                    spec:
+                      containers:
+                      - name: app
+                        image: peapod/busybox:latest
+                        command: ["sh", "-c", %s]
+                        resizePolicy:
+                        - {resourceName: cpu, restartPolicy: NotRequired}
+                        - {resourceName: memory, restartPolicy: RestartContainer}
+                        resources:
+                          requests: {cpu: 100m, memory: 32Mi}
+                          limits: {cpu: 200m, memory: 64Mi}
+                    """.formatted(jsonString("while true; do " + PRINT_LIMITS + "sleep 0.2; done")));
+            String uid = pod.getMetadata().getUid();
+            await().atMost(Duration.ofSeconds(30)).until(() -> h.logs(pod, "app").contains("cpu 20000"));
+
+            var errors = h.engine.resize(uid, java.util.Map.of("app", resources("100m", "32Mi", "300m", "64Mi")))
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(errors).isEmpty();
+            await().atMost(Duration.ofSeconds(30)).until(() -> h.logs(pod, "app").contains("cpu 30000"));
+            var app = h.latest(pod).getStatus().getContainerStatuses().getFirst();
+            assertThat(app.getRestartCount()).isZero();
+            await().atMost(Duration.ofSeconds(10)).until(() -> h.latest(pod).getStatus().getContainerStatuses().getFirst()
+                    .getResources().getLimits().get("cpu").equals(new io.fabric8.kubernetes.api.model.Quantity("300m")));
+
+            assertThat(h.engine.resize(uid, java.util.Map.of("app", resources("100m", "32Mi", "300m", "48Mi")))
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS)).isEmpty();
+            await().atMost(Duration.ofSeconds(60)).until(() -> h.logs(pod, "app", 1).contains("memory " + (48L << 20)));
+            var restarted = h.latest(pod).getStatus().getContainerStatuses().getFirst();
+            assertThat(restarted.getRestartCount()).isEqualTo(1);
+            assertThat(h.logs(pod, "app", 1)).contains("cpu 30000");
+        }
+    }
+
+    private static io.fabric8.kubernetes.api.model.ResourceRequirements resources(String cpuReq, String memReq,
+                                                                                    String cpuLim, String memLim) {
+        return new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+                .addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity(cpuReq))
+                .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity(memReq))
+                .addToLimits("cpu", new io.fabric8.kubernetes.api.model.Quantity(cpuLim))
+                .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity(memLim)).build();
+    }
+
     private static String read(Path file) throws java.io.IOException {
         return Files.readString(file).strip();
     }
