@@ -36,6 +36,8 @@ final class PodResizer {
     private String pending;
     private String error;
     private boolean inProgress;
+    /** The live containers (ids) at the last actuation: a new one may need its resources brought up to date. */
+    private List<String> lastLive = List.of();
 
     PodResizer(Engine engine, Pod pod) {
         this.engine = engine;
@@ -67,9 +69,14 @@ final class PodResizer {
      */
     List<String> step(List<ContainerRecord> records, Sandbox sandbox, String statusQos) {
         Request r;
-        while ((r = requests.poll()) != null) admit(r, statusQos);
+        boolean admitted = false;
+        while ((r = requests.poll()) != null) admitted |= admit(r, statusQos);
         if (sandbox == null || podCgroup == null) return List.of();
         var live = live(records);
+        var liveIds = live.values().stream().map(rec -> rec.id).toList();
+        // Nothing can have changed: no resize, nothing in progress, the same containers.
+        if (!admitted && !inProgress && error == null && liveIds.equals(lastLive)) return List.of();
+        lastLive = liveIds;
         var applied = new LinkedHashMap<String, ResourceRequirements>();
         live.forEach((name, rec) -> applied.put(name, rec.applied == null ? new ResourceRequirements() : rec.applied));
         var actions = ResizePlanner.actuate(pod, applied, podCgroup, engine.config().podPidsLimit(),
@@ -87,6 +94,7 @@ final class PodResizer {
             }
             for (var e : actions.update().entrySet()) {
                 ContainerRecord rec = live.get(e.getKey());
+                belowUsage(rec, e.getValue().limits());
                 engine.cgroups().write(rec.cgroupPath, e.getValue().limits().files(mode));
                 rec.applied = e.getValue().resources();
             }
@@ -103,20 +111,34 @@ final class PodResizer {
         return actions.restart();
     }
 
-    private void admit(Request r, String statusQos) {
+    /**
+     * kubelet 1.33+: a memory limit is not lowered below what the container uses now; the resize
+     * stays in progress with an error (best effort against an OOM kill, KEP-1287).
+     */
+    private void belowUsage(ContainerRecord rec, CgroupLimits next) {
+        if (next.memoryLimit() == null) return;
+        long usage = engine.cgroups().memoryUsage(rec.cgroupPath).orElse(0);
+        if (usage > next.memoryLimit()) {
+            throw new OciException("attempting to set container " + rec.name + " memory limit (" + next.memoryLimit()
+                    + ") below current usage (" + usage + ")");
+        }
+    }
+
+    /** Returns whether the resize was admitted (allocated or pending). */
+    private boolean admit(Request r, String statusQos) {
         try {
             var current = new io.fabric8.kubernetes.api.model.PodBuilder(pod).editOrNewStatus().withQosClass(statusQos).endStatus().build();
             for (String name : r.resources().keySet()) {
                 if (all().stream().noneMatch(c -> c.getName().equals(name))) {
                     r.result().complete(List.of(FieldError.notFound("spec.containers", name)));
-                    return;
+                    return false;
                 }
             }
             Pod resized = ResizePlanner.withResources(current, r.resources());
             var errs = ResizeValidator.validate(current, resized);
             if (!errs.isEmpty()) {
                 r.result().complete(errs);
-                return;
+                return false;
             }
             var infeasible = ResizePlanner.infeasible(resized, Runtime.getRuntime().availableProcessors() * 1000L,
                     engine.host().memoryCapacityBytes());
@@ -131,8 +153,10 @@ final class PodResizer {
                 }
             }
             r.result().complete(List.of());
+            return true;
         } catch (RuntimeException e) {
             r.result().completeExceptionally(e);
+            return false;
         }
     }
 

@@ -172,4 +172,32 @@ class ResourcesTest {
                 .get(10, java.util.concurrent.TimeUnit.SECONDS)).extracting(Object::toString)
                 .containsExactly("spec.containers: Not found: \"nope\"");
     }
+
+    @Test
+    void aMemoryLimitIsNotLoweredBelowWhatTheContainerUses() throws Exception {
+        Pod spec = resizable();
+        spec.getSpec().getContainers().getFirst().setResizePolicy(java.util.List.of());
+        Pod pod = node.run(spec);
+        String path = "/peapod/pod-" + pod.getMetadata().getUid() + "/" + runningId("app");
+        node.cgroups.memoryUsage(path, 40L << 20);
+
+        assertThat(node.engine.resize(pod.getMetadata().getUid(), java.util.Map.of("app", res("250m", "16Mi", "500m", "32Mi")))
+                .get(10, java.util.concurrent.TimeUnit.SECONDS)).isEmpty();
+
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(node.listener.statuses.getLast().getStatus().getConditions()).anySatisfy(c -> {
+                    assertThat(c.getType()).isEqualTo("PodResizeInProgress");
+                    assertThat(c.getReason()).isEqualTo("Error");
+                    assertThat(c.getMessage()).isEqualTo("attempting to set container app memory limit (33554432) below current usage (41943040)");
+                }));
+        assertThat(node.cgroups.files(path)).doesNotContainKey("memory.max");
+
+        // Once usage drops, a later round applies it and the condition goes.
+        node.cgroups.memoryUsage(path, 8L << 20);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(node.cgroups.files(path)).containsEntry("memory.max", Long.toString(32L << 20));
+            assertThat(node.listener.statuses.getLast().getStatus().getConditions()).noneMatch(c -> c.getType().startsWith("PodResize"));
+        });
+        assertThat(node.trace(dev.peapod.testing.OciCall.Op.START)).containsExactly("START app");
+    }
 }

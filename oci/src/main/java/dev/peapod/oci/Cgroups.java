@@ -34,5 +34,11 @@ public interface Cgroups {
      */
     OptionalLong oomKills(String path);
 
+    /**
+     * The memory the cgroup uses now in bytes: {@code memory.current} (v2) or
+     * {@code memory.usage_in_bytes} (v1). Empty when the cgroup does not exist.
+     */
+    OptionalLong memoryUsage(String path);
+
     enum CgroupMode { V1, HYBRID, V2 }
 }

@@ -223,6 +223,19 @@ public final class HostCgroups implements Cgroups {
         }
     }
 
+    @Override
+    public java.util.OptionalLong memoryUsage(String path) {
+        levels(path);
+        Path root = controllerRoots.get("memory");
+        if (root == null) return java.util.OptionalLong.empty();
+        Path file = resolve(root, path).resolve(mode == CgroupMode.V2 ? "memory.current" : "memory.usage_in_bytes");
+        try {
+            return java.util.OptionalLong.of(Long.parseLong(Files.readString(file).strip()));
+        } catch (IOException | NumberFormatException e) {
+            return java.util.OptionalLong.empty();
+        }
+    }
+
     /** The value of {@code key} in a flat-keyed cgroup file ("key value" lines). */
     static java.util.OptionalLong counter(String content, String key) {
         for (String line : content.split("\n")) {

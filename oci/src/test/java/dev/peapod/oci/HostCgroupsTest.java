@@ -144,6 +144,8 @@ class HostCgroupsTest {
             assertThat(Files.readString(Path.of("/sys/fs/cgroup/pids" + pod + "/pids.max")).strip()).isEqualTo("max");
         }
         assertThat(cgroups.oomKills(pod)).hasValue(0);
+        assertThat(cgroups.memoryUsage(pod)).hasValue(0); // no task ever ran in it
+        assertThat(cgroups.memoryUsage(pod + "/missing")).isEmpty();
         assertThat(cgroups.oomKills(pod + "/missing")).isEmpty();
         assertThatThrownBy(() -> cgroups.write(pod + "/missing", limits.files(cgroups.mode())))
                 .isInstanceOf(OciException.class).hasMessageContaining("failed to set cpu.");

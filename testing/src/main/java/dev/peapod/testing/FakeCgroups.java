@@ -101,6 +101,29 @@ public final class FakeCgroups implements Cgroups {
         }
     }
 
+    private final Map<String, Long> memoryUsage = new HashMap<>();
+
+    @Override
+    public OptionalLong memoryUsage(String path) {
+        lock.lock();
+        try {
+            Long n = memoryUsage.get(path);
+            return n == null ? OptionalLong.empty() : OptionalLong.of(n);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Sets what {@link #memoryUsage} reports for the cgroup at {@code path}. */
+    public void memoryUsage(String path, long bytes) {
+        lock.lock();
+        try {
+            memoryUsage.put(path, bytes);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Counts one OOM kill in the cgroup at {@code path} (a container's: {@code <pod cgroup>/<container id>}). */
     public void oomKill(String path) {
         lock.lock();
