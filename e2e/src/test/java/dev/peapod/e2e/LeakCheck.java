@@ -37,8 +37,11 @@ final class LeakCheck {
         try (Stream<Path> roots = Files.list(Path.of("/sys/fs/cgroup"))) {
             for (Path root : roots.toList()) {
                 for (Pod pod : pods) {
-                    Path dir = root.resolve("peapod/pod-" + pod.getMetadata().getUid());
-                    if (Files.exists(dir)) cgroups.add(dir.toString());
+                    // Guaranteed pods right under peapod/, the others under their QoS parent.
+                    for (String parent : List.of("peapod/", "peapod/burstable/", "peapod/besteffort/")) {
+                        Path dir = root.resolve(parent + "pod-" + pod.getMetadata().getUid());
+                        if (Files.exists(dir)) cgroups.add(dir.toString());
+                    }
                 }
             }
         }

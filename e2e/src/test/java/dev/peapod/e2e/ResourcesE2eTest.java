@@ -61,7 +61,7 @@ class ResourcesE2eTest {
             // at the sum, 600m and 64Mi, and holds the node's pids limit.
             Pod running = h.latest(pod);
             assertThat(running.getStatus().getQosClass()).isEqualTo("Burstable");
-            String cgroup = "peapod/pod-" + pod.getMetadata().getUid();
+            String cgroup = "peapod/burstable/pod-" + pod.getMetadata().getUid();
             if (HostCgroups.detectMode() == CgroupMode.V2) {
                 Path dir = Path.of("/sys/fs/cgroup").resolve(cgroup);
                 assertThat(read(dir.resolve("cpu.max"))).isEqualTo("60000 100000");
@@ -75,6 +75,8 @@ class ResourcesE2eTest {
                 assertThat(read(fs.resolve("memory").resolve(cgroup).resolve("memory.limit_in_bytes")))
                         .isEqualTo(Long.toString(64L << 20));
                 assertThat(read(fs.resolve("pids").resolve(cgroup).resolve("pids.max"))).isEqualTo("64");
+                // The QoS parent weighs what its Burstable pods requested (kubelet's kubepods/burstable).
+                assertThat(read(fs.resolve("cpu/peapod/burstable/cpu.shares"))).isEqualTo("358");
             }
         }
     }

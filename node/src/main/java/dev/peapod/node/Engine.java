@@ -45,6 +45,7 @@ public final class Engine implements AutoCloseable {
     private final Sandboxes sandboxes;
     private final Volumes volumes;
     private final dev.peapod.node.gc.ImageGc imageGc;
+    private final QosCgroups qosCgroups;
     private final Map<String, PodWorker> workers = new ConcurrentHashMap<>();
     private final HostPorts hostPorts = new HostPorts();
     private final String hostIp;
@@ -71,6 +72,7 @@ public final class Engine implements AutoCloseable {
         // Running pods' configMap/secret volumes follow their objects (kubelet's volume manager
         // resyncs them; here the source says what changed).
         configSource.watch(change -> workers.values().forEach(w -> w.configChanged(change)));
+        this.qosCgroups = new QosCgroups(parts.cgroups());
         var specs = new SpecWriter(parts.host());
         // The registry puller replaces ImageEnsurer.localOnly here.
         var images = new PodImages(parts.images(), ImageEnsurer.localOnly(parts.images()), clock);
@@ -178,6 +180,7 @@ public final class Engine implements AutoCloseable {
     // --- for the pod workers ---
     NodeConfig config() { return config; }
     Cgroups cgroups() { return parts.cgroups(); }
+    QosCgroups qosCgroups() { return qosCgroups; }
     dev.peapod.node.spec.HostFacts host() { return parts.host(); }
     InstantSource clock() { return clock; }
     Backoff backoff() { return backoff; }

@@ -151,6 +151,7 @@ final class PodResizer {
                     ResourceRequirements next = r.resources().get(c.getName());
                     if (next != null) c.setResources(new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder(next).build());
                 }
+                if (podCgroup != null) engine.qosCgroups().resized(pod);
             }
             r.result().complete(List.of());
             return true;

@@ -287,6 +287,7 @@ final class PodWorker {
                     });
             status.podIp(Boolean.TRUE.equals(pod.getSpec().getHostNetwork()) ? engine.hostIp() : sandbox.podIp());
             resizer.sandboxCreated();
+            engine.qosCgroups().added(pod);
             retryAt.remove("");
             return true;
         } catch (VolumeException e) {
@@ -530,6 +531,7 @@ final class PodWorker {
         }
         sandbox = null;
         resizer.sandboxRemoved();
+        engine.qosCgroups().removed(pod);
     }
 
     /**

@@ -39,7 +39,15 @@ final class Sandboxes {
         this.host = host;
     }
 
-    static String podCgroup(String podUid) { return "/peapod/pod-" + podUid; }
+    /**
+     * kubelet's layout: Guaranteed pods right under the root ({@code /peapod/pod-<uid>}), the
+     * others under their QoS parent ({@code /peapod/burstable/pod-<uid>}, {@code /peapod/besteffort/...}),
+     * which {@link QosCgroups} weighs.
+     */
+    static String podCgroup(Pod pod) {
+        String parent = dev.peapod.node.spec.CgroupPolicy.qosParent(pod);
+        return QosCgroups.ROOT + (parent.isEmpty() ? "" : "/" + parent) + "/pod-" + pod.getMetadata().getUid();
+    }
 
     /**
      * Called once the infra process runs, while CNI ADD may still be in flight, with the sandbox as
@@ -83,7 +91,7 @@ final class Sandboxes {
             dns.warnings().forEach(w -> warn.accept(w.reason(), w.message()));
             Files.writeString(paths.resolvConf(), dns.content());
             Trace.mark("sandbox: network ready");
-            String cgroup = podCgroup(uid);
+            String cgroup = podCgroup(pod);
             cgroups.create(cgroup);
             rollback.add(() -> cgroups.remove(cgroup));
             // The pod cgroup caps the pod as a whole (kubelet's pod cgroup: shares, CFS quota and

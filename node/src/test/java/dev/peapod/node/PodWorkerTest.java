@@ -313,7 +313,7 @@ class PodWorkerTest {
 
         assertThat(node.listener.events(null, "FailedCreatePodSandBox")).hasSize(1);
         String uid = pod.getMetadata().getUid();
-        assertThat(node.cgroups.created()).containsExactly(Sandboxes.podCgroup(uid));
+        assertThat(node.cgroups.created()).containsExactly(Sandboxes.podCgroup(pod));
         assertThat(node.mounter.mounts()).filteredOn(m -> m.type().equals("tmpfs")).as("one /dev/shm, nothing stacked")
                 .singleElement().satisfies(m -> assertThat(m.target()).isEqualTo(node.paths(pod).shm()));
         assertThat(node.oci.containers()).filteredOn(c -> c.program().equals(FakeNode.INFRA)).singleElement()

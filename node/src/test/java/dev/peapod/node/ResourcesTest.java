@@ -38,7 +38,7 @@ class ResourcesTest {
         String app = runningId("app");
         String other = runningId("other");
 
-        node.cgroups.oomKill("/peapod/pod-" + pod.getMetadata().getUid() + "/" + app);
+        node.cgroups.oomKill(Sandboxes.podCgroup(pod) + "/" + app);
         node.oci.exit(app, 137);
         node.oci.exit(other, 137); // killed by someone else: no OOM kill counted in its cgroup
         Pod done = node.finish(pod);
@@ -65,7 +65,7 @@ class ResourcesTest {
         node.run(pod);
         runningId("app");
 
-        String cgroup = "/peapod/pod-" + pod.getMetadata().getUid();
+        String cgroup = Sandboxes.podCgroup(pod);
         // FakeNode's host is cgroup v2.
         assertThat(node.cgroups.files(cgroup)).containsEntry("cpu.max", "50000 100000")
                 .containsEntry("memory.max", Long.toString(64L << 20)).containsEntry("pids.max", "100")
@@ -97,7 +97,7 @@ class ResourcesTest {
     void aCpuResizeUpdatesTheCgroupsInPlaceAndTheStatusWithoutARestart() throws Exception {
         Pod pod = node.run(resizable());
         String id = runningId("app");
-        String podCgroup = "/peapod/pod-" + pod.getMetadata().getUid();
+        String podCgroup = Sandboxes.podCgroup(pod);
 
         var errors = node.engine.resize(pod.getMetadata().getUid(), java.util.Map.of("app", res("500m", "32Mi", "1", "64Mi")))
                 .get(10, java.util.concurrent.TimeUnit.SECONDS);
@@ -132,7 +132,7 @@ class ResourcesTest {
             assertThat(s.getState().getRunning()).isNotNull();
             assertThat(s.getResources().getLimits().get("memory")).isEqualTo(new io.fabric8.kubernetes.api.model.Quantity("24Mi"));
             // The pod cgroup follows once the container runs with the new limit: 24Mi.
-            assertThat(node.cgroups.files("/peapod/pod-" + pod.getMetadata().getUid())).containsEntry("memory.max", Long.toString(24L << 20));
+            assertThat(node.cgroups.files(Sandboxes.podCgroup(pod))).containsEntry("memory.max", Long.toString(24L << 20));
         });
         assertThat(node.listener.events("app", "Killing")).singleElement()
                 .satisfies(e -> assertThat(e.message()).isEqualTo("Container app resize requires restart"));
@@ -153,7 +153,7 @@ class ResourcesTest {
                             assertThat(c.getReason()).isEqualTo("Infeasible");
                             assertThat(c.getMessage()).startsWith("Node didn't have enough capacity: cpu, requested: 500000");
                         }));
-        assertThat(node.cgroups.files("/peapod/pod-" + pod.getMetadata().getUid() + "/" + id)).isEmpty();
+        assertThat(node.cgroups.files(Sandboxes.podCgroup(pod) + "/" + id)).isEmpty();
         assertThat(appStatus().getResources().getLimits().get("cpu")).isEqualTo(new io.fabric8.kubernetes.api.model.Quantity("500m"));
     }
 
@@ -178,7 +178,7 @@ class ResourcesTest {
         Pod spec = resizable();
         spec.getSpec().getContainers().getFirst().setResizePolicy(java.util.List.of());
         Pod pod = node.run(spec);
-        String path = "/peapod/pod-" + pod.getMetadata().getUid() + "/" + runningId("app");
+        String path = Sandboxes.podCgroup(pod) + "/" + runningId("app");
         node.cgroups.memoryUsage(path, 40L << 20);
 
         assertThat(node.engine.resize(pod.getMetadata().getUid(), java.util.Map.of("app", res("250m", "16Mi", "500m", "32Mi")))
@@ -199,5 +199,28 @@ class ResourcesTest {
             assertThat(node.listener.statuses.getLast().getStatus().getConditions()).noneMatch(c -> c.getType().startsWith("PodResize"));
         });
         assertThat(node.trace(dev.peapod.testing.OciCall.Op.START)).containsExactly("START app");
+    }
+
+    @Test
+    void podsSitUnderTheirQosParentWhichIsWeighedByTheBurstableRequests() throws Exception {
+        Pod burstable = resizable();                                   // requests 250m
+        Pod bestEffort = new FakeNode.PodFixture("Always").container("idle").build();
+        node.run(burstable);
+        node.run(bestEffort);
+        runningId("app");
+        runningId("idle");
+
+        assertThat(Sandboxes.podCgroup(burstable)).isEqualTo("/peapod/burstable/pod-" + burstable.getMetadata().getUid());
+        assertThat(Sandboxes.podCgroup(bestEffort)).isEqualTo("/peapod/besteffort/pod-" + bestEffort.getMetadata().getUid());
+        assertThat(node.cgroups.created()).contains(Sandboxes.podCgroup(burstable), Sandboxes.podCgroup(bestEffort));
+        // v2 weights: 256 shares → 35; the minimum 2 → 1.
+        assertThat(node.cgroups.files("/peapod/burstable")).containsEntry("cpu.weight", "35").containsEntry("cpu.max", "max 100000");
+        assertThat(node.cgroups.files("/peapod/besteffort")).containsEntry("cpu.weight", "1");
+
+        // A resize of the requests re-weighs the parent: 500m → 512 shares → 59.
+        node.engine.resize(burstable.getMetadata().getUid(), java.util.Map.of("app", res("500m", "32Mi", "1", "64Mi")))
+                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(node.cgroups.files("/peapod/burstable")).containsEntry("cpu.weight", "59"));
     }
 }

@@ -48,6 +48,25 @@ public final class CgroupPolicy {
         return new CgroupLimits(cpu.shares(), cpu.quota(), cpu.period(), memory, swapAccounting, null);
     }
 
+    /**
+     * The QoS parents' limits (kubelet pkg/kubelet/cm/qos_container_manager_linux.go
+     * {@code setCPUCgroupConfig}): {@code besteffort} gets the minimum shares, so that BestEffort pods
+     * only get CPU nobody else wants; {@code burstable} the shares of the summed cpu requests of the
+     * Burstable pods in it (at least the minimum), so that as a group they weigh what they asked.
+     * No limits: each pod cgroup has its own.
+     *
+     * @param burstablePods the Burstable pods on the node (others are skipped)
+     */
+    public static CgroupLimits qosParent(String parent, java.util.Collection<Pod> burstablePods) {
+        long shares = ResourcePolicy.MIN_SHARES;
+        if (parent.equals("burstable")) {
+            long milli = 0;
+            for (Pod p : burstablePods) if (QosPolicy.qosClass(p) == QosPolicy.QosClass.Burstable) milli += PodResources.of(p).cpuRequest();
+            shares = ResourcePolicy.shares(milli);
+        }
+        return new CgroupLimits(shares, null, ResourcePolicy.QUOTA_PERIOD, null, false, null);
+    }
+
     /** The QoS parent of a pod's cgroup, as kubelet's {@code kubepods/burstable}: "", "burstable" or "besteffort". */
     public static String qosParent(Pod pod) {
         return switch (QosPolicy.qosClass(pod)) {
