@@ -212,27 +212,30 @@ public final class HostCgroups implements Cgroups {
 
     @Override
     public java.util.OptionalLong oomKills(String path) {
-        levels(path);
-        Path root = controllerRoots.get("memory");
-        if (root == null) return java.util.OptionalLong.empty();
-        Path file = resolve(root, path).resolve(mode == CgroupMode.V2 ? "memory.events" : "memory.oom_control");
-        try {
-            return counter(Files.readString(file), "oom_kill");
-        } catch (IOException e) {
-            return java.util.OptionalLong.empty(); // gone already, or a kernel without the counter
-        }
+        // Empty when gone already, or on a kernel without the counter.
+        return readMemoryFile(path, "memory.events", "memory.oom_control").map(c -> counter(c, "oom_kill"))
+                .orElse(java.util.OptionalLong.empty());
     }
 
     @Override
     public java.util.OptionalLong memoryUsage(String path) {
+        try {
+            return readMemoryFile(path, "memory.current", "memory.usage_in_bytes")
+                    .map(c -> java.util.OptionalLong.of(Long.parseLong(c.strip()))).orElse(java.util.OptionalLong.empty());
+        } catch (NumberFormatException e) {
+            return java.util.OptionalLong.empty();
+        }
+    }
+
+    /** A memory controller file of the cgroup (its v2 or its v1 name); empty when it cannot be read. */
+    private Optional<String> readMemoryFile(String path, String v2Name, String v1Name) {
         levels(path);
         Path root = controllerRoots.get("memory");
-        if (root == null) return java.util.OptionalLong.empty();
-        Path file = resolve(root, path).resolve(mode == CgroupMode.V2 ? "memory.current" : "memory.usage_in_bytes");
+        if (root == null) return Optional.empty();
         try {
-            return java.util.OptionalLong.of(Long.parseLong(Files.readString(file).strip()));
-        } catch (IOException | NumberFormatException e) {
-            return java.util.OptionalLong.empty();
+            return Optional.of(Files.readString(resolve(root, path).resolve(mode == CgroupMode.V2 ? v2Name : v1Name)));
+        } catch (IOException e) {
+            return Optional.empty();
         }
     }
 
