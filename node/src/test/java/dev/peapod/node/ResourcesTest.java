@@ -28,7 +28,11 @@ class ResourcesTest {
     void tearDown() { node.close(); }
 
     private String runningId(String name) {
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> node.running(name));
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> node.running(name));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError(name + " did not run; events " + node.listener.events + "; runtime calls " + node.oci.calls(), e);
+        }
         return node.oci.containers().stream().filter(c -> c.program().equals(name)).findFirst().orElseThrow().id();
     }
 
@@ -206,8 +210,8 @@ class ResourcesTest {
         Pod burstable = resizable();                                   // requests 250m
         Pod bestEffort = new FakeNode.PodFixture("Always").container("idle").build();
         node.run(burstable);
-        node.run(bestEffort);
         runningId("app");
+        node.run(bestEffort);
         runningId("idle");
 
         assertThat(Sandboxes.podCgroup(burstable)).isEqualTo("/peapod/burstable/pod-" + burstable.getMetadata().getUid());
