@@ -553,8 +553,9 @@ final class PodWorker {
 
     /**
      * In-place resizes: admitted and applied to the cgroups by {@link PodResizer}; a container
-     * whose resizePolicy asks for it is stopped, and the restart policy starts it again with its
-     * new resources.
+     * whose resizePolicy asks for it is stopped and started again at once with its new resources,
+     * whatever its exit code and restart policy (kubelet kills and starts it in one sync: a resize
+     * is no crash).
      */
     private void resize() {
         if (terminating) return;
@@ -565,6 +566,7 @@ final class PodWorker {
             engine.event(pod, name, "Normal", "Killing", "Container " + name + " resize requires restart");
             engine.containers().stop(record.get(), gracePeriod);
             probes.containerStopped(name);
+            startContainer(name);
         }
     }
 
