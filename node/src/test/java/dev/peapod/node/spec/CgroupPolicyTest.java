@@ -141,4 +141,18 @@ public class CgroupPolicyTest {
         assertThat(CgroupPolicy.container(app, true)).isEqualTo(new CgroupLimits(256, 50_000L, 100_000, 64 * MI, true, null));
         assertThat(CgroupPolicy.container(c("app", "", ""), false)).isEqualTo(new CgroupLimits(2, null, 100_000, null, false, null));
     }
+
+    @Test
+    void qosParentsWeighTheirPods() {
+        Pod burstable1 = pod(List.of(), List.of(c("a", "cpu=250m", "cpu=500m")));
+        Pod burstable2 = pod(List.of(sidecar("s", "cpu=100m", "")), List.of(c("b", "cpu=150m,memory=8Mi", "")));
+        Pod guaranteed = pod(List.of(), List.of(c("g", "cpu=1,memory=8Mi", "cpu=1,memory=8Mi")));
+        assertThat(CgroupPolicy.qosParent(burstable1)).isEqualTo("burstable");
+        assertThat(CgroupPolicy.qosParent(pod(List.of(), List.of(c("e", "", ""))))).isEqualTo("besteffort");
+        // kubelet: burstable shares from the summed requests of the Burstable pods only (500m → 512).
+        assertThat(CgroupPolicy.qosParent("burstable", List.of(burstable1, burstable2, guaranteed)))
+                .isEqualTo(new CgroupLimits(512, null, 100_000, null, false, null));
+        assertThat(CgroupPolicy.qosParent("burstable", List.of())).extracting(CgroupLimits::cpuShares).isEqualTo(2L);
+        assertThat(CgroupPolicy.qosParent("besteffort", List.of(burstable1))).extracting(CgroupLimits::cpuShares).isEqualTo(2L);
+    }
 }
