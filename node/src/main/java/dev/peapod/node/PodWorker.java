@@ -315,7 +315,9 @@ final class PodWorker {
         ContainerKind kind = kind(c);
         var latest = latestRecord(name);
         int attempt = latest.map(r -> r.attempt + 1).orElse(0);
-        latest.filter(r -> r.exited != null).ifPresent(r -> engine.backoff().next(Backoff.key(uid, name), r.exited.finishedAt()));
+        // A container stopped for its resize did not crash: no CrashLoopBackOff step for it.
+        latest.filter(r -> r.exited != null && !r.stoppedForResize)
+                .ifPresent(r -> engine.backoff().next(Backoff.key(uid, name), r.exited.finishedAt()));
         var ctx = new Containers.PodContext(pod, sandbox, paths, volumes, engine.configSource(), engine.hostIp(), sandbox.podIp());
         EnvResolver.skippedEnvFromKeys(pod, c, engine.configSource())
                 .forEach(m -> engine.event(pod, name, "Warning", "InvalidEnvironmentVariableNames", m));
@@ -564,6 +566,7 @@ final class PodWorker {
             var record = latestRecord(name);
             if (record.isEmpty() || record.get().exited != null) continue;
             engine.event(pod, name, "Normal", "Killing", "Container " + name + " resize requires restart");
+            record.get().stoppedForResize = true;
             engine.containers().stop(record.get(), gracePeriod);
             probes.containerStopped(name);
             startContainer(name);

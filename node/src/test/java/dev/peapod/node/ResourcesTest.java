@@ -227,4 +227,21 @@ class ResourcesTest {
         Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(node.cgroups.files("/peapod/burstable")).containsEntry("cpu.weight", "59"));
     }
+
+    @Test
+    void aResizeRestartIsNoCrashTheNextCrashRestartsWithoutBackOff() throws Exception {
+        Pod pod = node.run(resizable());
+        runningId("app");
+        node.engine.resize(pod.getMetadata().getUid(), java.util.Map.of("app", res("250m", "16Mi", "500m", "24Mi")))
+                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                node.trace(dev.peapod.testing.OciCall.Op.START).size() == 2 && node.running("app"));
+
+        String second = runningId("app");
+        node.oci.exit(second, 1);
+
+        // The first crash restarts at once (kubelet's backoff starts with the second).
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> node.trace(dev.peapod.testing.OciCall.Op.START).size() == 3);
+        assertThat(node.listener.events("app", "BackOff")).isEmpty();
+    }
 }
