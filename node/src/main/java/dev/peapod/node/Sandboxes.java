@@ -187,8 +187,11 @@ final class Sandboxes {
     private void ensureInfraRootfs() throws IOException {
         Path bin = infraRootfs.resolve(InfraSpec.BINARY.substring(1));
         if (Files.isExecutable(bin)) return;
-        Path tmp = infraRootfs.resolveSibling("infra-rootfs.tmp-" + ProcessHandle.current().pid());
-        FileTree.deleteRecursively(tmp);
+        // A directory of this call's own: two pods starting at once in one process (or two processes)
+        // each build a copy, and the first rename wins.
+        Files.createDirectories(infraRootfs.getParent());
+        Path tmp = Files.createTempDirectory(infraRootfs.getParent(), "infra-rootfs.tmp-");
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.createDirectories(tmp.resolve("proc"));
         Files.createDirectories(tmp.resolve("dev"));
         Path catatonit = HostBinaries.find("catatonit");
