@@ -89,12 +89,15 @@ final class Users {
             } else if (uid.isEmpty()) {
                 cause = "container has runAsNonRoot and image has non-numeric user (" + user
                         + "), cannot verify user is non-root " + where;
+            } else if (uid.getAsLong() > Integer.MAX_VALUE) {
+                cause = "container has runAsNonRoot and image has an invalid user id (" + uid.getAsLong()
+                        + "). (Must be 1-(" + Integer.MAX_VALUE + ")): must be between 0 and "
+                        + Integer.MAX_VALUE + ", inclusive " + where;
             }
         }
-        if (cause != null) {
-            throw new SpecException(SpecException.CREATE_CONTAINER_CONFIG_ERROR,
-                    "failed to verify non-root user of container " + quote(c.getName()) + ": " + cause);
-        }
+        // kubelet's startContainer reports the bare error as the waiting message (and in the
+        // "Error: ..." event), without a "failed to ..." prefix, so users can grep for it as is.
+        if (cause != null) throw new SpecException(SpecException.CREATE_CONTAINER_CONFIG_ERROR, cause);
     }
 
     /** kubelet's format.Pod: name_namespace(uid). */

@@ -66,7 +66,7 @@ class SpecGeneratorTest {
         assertThatThrownBy(() -> SpecGenerator.generate(in))
                 .isInstanceOfSatisfying(SpecException.class,
                         e -> assertThat(e.reason()).isEqualTo(SpecException.CREATE_CONTAINER_CONFIG_ERROR))
-                .hasMessageContaining("container has runAsNonRoot and image will run as root (pod: \"web_default(u1)\"");
+                .hasMessage("container has runAsNonRoot and image will run as root (pod: \"web_default(u1)\", container: app)");
     }
 
     @Test
@@ -83,7 +83,8 @@ class SpecGeneratorTest {
 
         assertThat(SpecGenerator.generate(numeric).process().user().uid()).isEqualTo(1000);
         assertThatThrownBy(() -> SpecGenerator.generate(named))
-                .hasMessageContaining("image has non-numeric user (app), cannot verify user is non-root");
+                .hasMessage("container has runAsNonRoot and image has non-numeric user (app), cannot verify user is non-root"
+                        + " (pod: \"web_default(u1)\", container: app)");
     }
 
     @Test
