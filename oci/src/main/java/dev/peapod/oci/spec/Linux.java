@@ -66,13 +66,18 @@ public record Linux(List<Namespace> namespaces,
     public record IdMapping(long containerID, long hostID, long size) {}
 
     /**
-     * A minimal seccomp filter (config-linux.md "Seccomp"); the full profile comes with the
-     * security-context work.
+     * A seccomp filter (config-linux.md "Seccomp"): the default action for every syscall no rule
+     * names, the architectures the filter covers and the rules.
+     *
+     * @param defaultAction   e.g. {@code SCMP_ACT_ERRNO}
+     * @param defaultErrnoRet the errno of an {@code SCMP_ACT_ERRNO} default; null: EPERM
+     * @param architectures   e.g. {@code SCMP_ARCH_X86_64}; empty: the native one only
+     * @param syscalls        rules, applied by the runtime in order
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
-    @JsonPropertyOrder({"defaultAction", "architectures", "syscalls"})
-    public record Seccomp(String defaultAction,
+    @JsonPropertyOrder({"defaultAction", "defaultErrnoRet", "architectures", "syscalls"})
+    public record Seccomp(String defaultAction, Long defaultErrnoRet,
                           @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> architectures,
                           @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Syscall> syscalls) {
         public Seccomp {
@@ -81,13 +86,27 @@ public record Linux(List<Namespace> namespaces,
         }
     }
 
-    /** One seccomp rule: an action for a set of syscall names. */
+    /** One seccomp rule: an action for a set of syscall names, optionally only when the arguments match. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
-    @JsonPropertyOrder({"names", "action", "errnoRet"})
-    public record Syscall(List<String> names, String action, Long errnoRet) {
+    @JsonPropertyOrder({"names", "action", "errnoRet", "args"})
+    public record Syscall(List<String> names, String action, Long errnoRet,
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<SyscallArg> args) {
         public Syscall {
             names = names == null ? List.of() : List.copyOf(names);
+            args = args == null ? List.of() : List.copyOf(args);
         }
     }
+
+    /**
+     * A condition on one syscall argument (config-linux.md "Seccomp", args).
+     *
+     * @param index    the argument's position (0-5)
+     * @param value    compared with the argument
+     * @param valueTwo the second operand of {@code SCMP_CMP_MASKED_EQ}
+     * @param op       {@code SCMP_CMP_EQ}, {@code SCMP_CMP_NE}, {@code SCMP_CMP_MASKED_EQ}...
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonPropertyOrder({"index", "value", "valueTwo", "op"})
+    public record SyscallArg(int index, long value, long valueTwo, String op) {}
 }
