@@ -42,7 +42,11 @@ final class Volumes {
         var result = new LinkedHashMap<String, Path>();
         var volumes = pod.getSpec().getVolumes();
         for (int i = 0; i < volumes.size(); i++) {
-            result.put(volumes.get(i).getName(), setUp(pod, volumes.get(i), i, paths));
+            Volume v = volumes.get(i);
+            Path dir = setUp(pod, v, i, paths);
+            // Volumes Peapod manages get the pod's fsGroup; a hostPath stays as the host has it.
+            if (v.getEmptyDir() != null) VolumeOwnership.apply(pod, dir, false);
+            result.put(v.getName(), dir);
         }
         return result;
     }
