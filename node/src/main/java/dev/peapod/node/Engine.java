@@ -73,7 +73,8 @@ public final class Engine implements AutoCloseable {
         // resyncs them; here the source says what changed).
         configSource.watch(change -> workers.values().forEach(w -> w.configChanged(change)));
         this.qosCgroups = new QosCgroups(parts.cgroups());
-        var specs = new SpecWriter(parts.host());
+        var specs = new SpecWriter(parts.host(), new SeccompProfiles(config.security().seccompRoot(),
+                config.security().seccompDefault()));
         // The registry puller replaces ImageEnsurer.localOnly here.
         var images = new PodImages(parts.images(), ImageEnsurer.localOnly(parts.images()), clock);
         this.containers = new Containers(parts.oci(), parts.mounter(), images, exits, specs,
@@ -104,8 +105,12 @@ public final class Engine implements AutoCloseable {
         if (workers.putIfAbsent(pod.getMetadata().getUid(), worker) != null) {
             throw new IllegalStateException("pod " + pod.getMetadata().getUid() + " is already running");
         }
-        String conflict = hostPorts.claim(pod);
-        if (conflict != null) {
+        var forbiddenSysctl = Sysctls.refusal(pod, config.security().allowedUnsafeSysctls());
+        String conflict = forbiddenSysctl.isPresent() ? null : hostPorts.claim(pod);
+        if (forbiddenSysctl.isPresent()) {
+            // kubelet's sysctl admit handler (pkg/kubelet/sysctl/allowlist.go) rejects the pod.
+            worker.reject(Sysctls.FORBIDDEN_REASON, forbiddenSysctl.get());
+        } else if (conflict != null) {
             // kubelet's admission rejects a pod whose hostPorts are taken (GeneralPredicates: NodePorts).
             worker.reject("NodePorts", "Pod was rejected: Predicate NodePorts failed: " + conflict);
         } else {

@@ -64,4 +64,10 @@ final class InfraSpec {
         spec.put("annotations", Map.of("io.kubernetes.cri.container-type", "sandbox"));
         return spec;
     }
+
+    /** Adds the pod's admitted sysctls ({@link Sysctls}): the runtime sets them in the pod's namespaces. */
+    @SuppressWarnings("unchecked")
+    static void sysctls(Map<String, Object> spec, Map<String, String> sysctls) {
+        if (!sysctls.isEmpty()) ((Map<String, Object>) spec.get("linux")).put("sysctl", sysctls);
+    }
 }

@@ -20,10 +20,18 @@ import java.time.Duration;
  * @param podPidsLimit the most processes (tasks) one pod may have, set on the pod cgroup's
  *                     {@code pids.max} (kubelet's {@code podPidsLimit}, default -1: unlimited;
  *                     https://kubernetes.io/docs/concepts/policy/pid-limiting/); 0 or less: none
+ * @param security     seccomp default and root, allowed unsafe sysctls
  */
 public record NodeConfig(Path dataDir, Path runDir, String runtime, Duration backoffBase,
                          Duration backoffMax, Duration resync, Path cniConfigDir, ImageGcPlanner.Policy imageGc,
-                         long podPidsLimit) {
+                         long podPidsLimit, NodeSecurity security) {
+
+    /** Settings with the node's default security ({@link NodeSecurity#defaults}). */
+    public NodeConfig(Path dataDir, Path runDir, String runtime, Duration backoffBase, Duration backoffMax,
+                      Duration resync, Path cniConfigDir, ImageGcPlanner.Policy imageGc, long podPidsLimit) {
+        this(dataDir, runDir, runtime, backoffBase, backoffMax, resync, cniConfigDir, imageGc, podPidsLimit,
+                NodeSecurity.defaults(dataDir));
+    }
 
     /** Settings without a pod pids limit. */
     public NodeConfig(Path dataDir, Path runDir, String runtime, Duration backoffBase, Duration backoffMax,
@@ -52,22 +60,26 @@ public record NodeConfig(Path dataDir, Path runDir, String runtime, Duration bac
     }
 
     public NodeConfig withRuntime(String r) {
-        return new NodeConfig(dataDir, runDir, r, backoffBase, backoffMax, resync, cniConfigDir, imageGc, podPidsLimit);
+        return new NodeConfig(dataDir, runDir, r, backoffBase, backoffMax, resync, cniConfigDir, imageGc, podPidsLimit, security);
     }
 
     public NodeConfig withBackoff(Duration base, Duration max) {
-        return new NodeConfig(dataDir, runDir, runtime, base, max, resync, cniConfigDir, imageGc, podPidsLimit);
+        return new NodeConfig(dataDir, runDir, runtime, base, max, resync, cniConfigDir, imageGc, podPidsLimit, security);
     }
 
     public NodeConfig withCniConfigDir(Path dir) {
-        return new NodeConfig(dataDir, runDir, runtime, backoffBase, backoffMax, resync, dir, imageGc, podPidsLimit);
+        return new NodeConfig(dataDir, runDir, runtime, backoffBase, backoffMax, resync, dir, imageGc, podPidsLimit, security);
     }
 
     public NodeConfig withImageGc(ImageGcPlanner.Policy policy) {
-        return new NodeConfig(dataDir, runDir, runtime, backoffBase, backoffMax, resync, cniConfigDir, policy, podPidsLimit);
+        return new NodeConfig(dataDir, runDir, runtime, backoffBase, backoffMax, resync, cniConfigDir, policy, podPidsLimit, security);
     }
 
     public NodeConfig withPodPidsLimit(long limit) {
-        return new NodeConfig(dataDir, runDir, runtime, backoffBase, backoffMax, resync, cniConfigDir, imageGc, limit);
+        return new NodeConfig(dataDir, runDir, runtime, backoffBase, backoffMax, resync, cniConfigDir, imageGc, limit, security);
+    }
+
+    public NodeConfig withSecurity(NodeSecurity s) {
+        return new NodeConfig(dataDir, runDir, runtime, backoffBase, backoffMax, resync, cniConfigDir, imageGc, podPidsLimit, s);
     }
 }

@@ -110,6 +110,7 @@ final class Sandboxes {
             Files.createDirectories(bundle);
             var spec = InfraSpec.of(infraRootfs.toString(), names.kernelHostname(), cgroup + "/" + id, host.nofileHard(),
                     host.minOomScoreAdj(), netns == null ? null : netns.toString(), hostNetwork);
+            InfraSpec.sysctls(spec, Sysctls.forInfra(pod));
             Json.MAPPER.writeValue(bundle.resolve("config.json").toFile(), spec);
             var created = oci.create(new CreateRequest(id, bundle, bundle.resolve("infra.log"), false));
             rollback.add(() -> { oci.kill(id, "KILL", true); oci.delete(id, true); });

@@ -30,8 +30,12 @@ final class SpecWriter {
                    String containerId) {}
 
     private final HostFacts host;
+    private final SeccompProfiles seccomp;
 
-    SpecWriter(HostFacts host) { this.host = host; }
+    SpecWriter(HostFacts host, SeccompProfiles seccomp) {
+        this.host = host;
+        this.seccomp = seccomp;
+    }
 
     void write(Path bundle, Request r) throws IOException {
         var ctx = r.ctx();
@@ -44,7 +48,8 @@ final class SpecWriter {
         var mounts = r.mounts().stream().map(m -> new ResolvedMount(m.destination(), m.source(), m.readOnly())).toList();
         var facts = ContainerFacts.of(r.rootfs(), sandbox.cgroupPath() + "/" + r.containerId())
                 .withEnv(env).withMounts(mounts).withTerminationMessageFile(r.terminationLog())
-                .withUsers(users(r.rootfs()));
+                .withUsers(users(r.rootfs()))
+                .withSeccomp(seccomp.forContainer(ctx.pod(), r.container()));
         var spec = SpecGenerator.generate(new SpecInput(ctx.pod(), r.container(), r.image(), sandboxFacts, facts, host));
         SpecJson.write(spec, bundle.resolve("config.json"));
     }

@@ -18,9 +18,12 @@ import java.util.Objects;
  * @param mounts                 the container's volume mounts, resolved to host paths (volumes and
  *                               subPath are the node's business)
  * @param users                  the image's {@code /etc/passwd} and {@code /etc/group}, for user names
+ * @param seccomp                the profile the node chose and loaded ({@link SeccompChoice}); null:
+ *                               unconfined. The generator fits it to the container's capabilities
  */
 public record ContainerFacts(Path rootfs, String cgroupsPath, Path terminationMessageFile,
-                             List<ResolvedEnv> env, List<ResolvedMount> mounts, UserResolver users) {
+                             List<ResolvedEnv> env, List<ResolvedMount> mounts, UserResolver users,
+                             SeccompProfile seccomp) {
     public ContainerFacts {
         Objects.requireNonNull(rootfs, "rootfs");
         Objects.requireNonNull(cgroupsPath, "cgroupsPath");
@@ -31,22 +34,26 @@ public record ContainerFacts(Path rootfs, String cgroupsPath, Path terminationMe
 
     /** Facts with no env, no volume mounts, no termination message file and no user database. */
     public static ContainerFacts of(Path rootfs, String cgroupsPath) {
-        return new ContainerFacts(rootfs, cgroupsPath, null, List.of(), List.of(), UserResolver.NONE);
+        return new ContainerFacts(rootfs, cgroupsPath, null, List.of(), List.of(), UserResolver.NONE, null);
     }
 
     public ContainerFacts withEnv(List<ResolvedEnv> e) {
-        return new ContainerFacts(rootfs, cgroupsPath, terminationMessageFile, e, mounts, users);
+        return new ContainerFacts(rootfs, cgroupsPath, terminationMessageFile, e, mounts, users, seccomp);
     }
 
     public ContainerFacts withMounts(List<ResolvedMount> m) {
-        return new ContainerFacts(rootfs, cgroupsPath, terminationMessageFile, env, m, users);
+        return new ContainerFacts(rootfs, cgroupsPath, terminationMessageFile, env, m, users, seccomp);
     }
 
     public ContainerFacts withUsers(UserResolver u) {
-        return new ContainerFacts(rootfs, cgroupsPath, terminationMessageFile, env, mounts, u);
+        return new ContainerFacts(rootfs, cgroupsPath, terminationMessageFile, env, mounts, u, seccomp);
     }
 
     public ContainerFacts withTerminationMessageFile(Path f) {
-        return new ContainerFacts(rootfs, cgroupsPath, f, env, mounts, users);
+        return new ContainerFacts(rootfs, cgroupsPath, f, env, mounts, users, seccomp);
+    }
+
+    public ContainerFacts withSeccomp(SeccompProfile p) {
+        return new ContainerFacts(rootfs, cgroupsPath, terminationMessageFile, env, mounts, users, p);
     }
 }

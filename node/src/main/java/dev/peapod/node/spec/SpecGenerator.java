@@ -53,15 +53,19 @@ public final class SpecGenerator {
     public static Spec generate(SpecInput in) {
         Security sec = Security.of(in.pod(), in.container());
         Environment env = Environment.build(in.facts().env(), in.image().env(), in.sandbox().hostname());
+        Process.Capabilities caps = Caps.of(sec);
         var process = new Process(false, Users.resolve(in, sec),
                 ProcessArgs.of(in.container(), in.image(), env.container()), env.process(), workingDir(in),
-                Caps.of(sec), List.of(nofile(in.host())), sec.noNewPrivileges(),
+                caps, List.of(nofile(in.host())), sec.noNewPrivileges(),
                 oomScoreAdj(in), null);
         boolean masked = !sec.privileged() && !sec.unmaskedProc();
+        // The profile is fitted to the capabilities the process gets (Docker/Podman setupSeccomp).
+        SeccompProfile profile = sec.privileged() ? null : in.facts().seccomp();
         var linux = new Linux(namespaces(in, sec), null, null,
                 ResourcePolicy.of(in.container(), sec.privileged(), in.host().swapAccounting()),
                 in.facts().cgroupsPath(), null,
-                masked ? MASKED_PATHS : List.of(), masked ? READONLY_PATHS : List.of(), null, null);
+                masked ? MASKED_PATHS : List.of(), masked ? READONLY_PATHS : List.of(),
+                profile == null ? null : profile.toOci(caps.bounding(), SeccompProfile.NATIVE_ARCH), null);
         return new Spec(Spec.VERSION, process,
                 new Root(in.facts().rootfs().toString(), sec.readOnlyRootFilesystem()), null,
                 Mounts.of(in, sec), linux, annotations(in));
