@@ -3,6 +3,8 @@ package dev.peapod.e2e;
 import io.fabric8.kubernetes.api.model.Pod;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -67,5 +69,150 @@ class SecurityContextE2eTest {
                     + "(pod: \"nonroot_default(9b7c1f3e-0000-4000-8000-00000000aa01)\", container: app)");
             assertThat(h.listener.events(pod.getMetadata().getUid(), "Started")).isEmpty();
         }
+    }
+
+    @Test
+    void seccompRuntimeDefaultFiltersUnconfinedDoesNotAndALocalhostProfileApplies() throws Exception {
+        try (var h = new Harness()) {
+            Path profile = h.config.security().seccompRoot().resolve("peapod-e2e/deny-mkdir.json");
+            Files.createDirectories(profile.getParent());
+            Files.writeString(profile, """
+                    {"defaultAction": "SCMP_ACT_ALLOW",
+                     "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}
+                    """);
+            try {
+                Pod pod = h.run("""
+                        apiVersion: v1
+                        kind: Pod
+                        metadata: {name: seccomp}
+                        spec:
+                          restartPolicy: Never
+                          securityContext: {seccompProfile: {type: RuntimeDefault}}
+                          containers:
+                          - name: default
+                            image: peapod/busybox:latest
+                            command: ["sh", "-c", "grep Seccomp: /proc/self/status; mkdir /tmp/d && echo mkdir-ok"]
+                          - name: unconfined
+                            image: peapod/busybox:latest
+                            command: ["sh", "-c", "grep Seccomp: /proc/self/status"]
+                            securityContext: {seccompProfile: {type: Unconfined}}
+                          - name: local
+                            image: peapod/busybox:latest
+                            command: ["sh", "-c", "grep Seccomp: /proc/self/status; mkdir /tmp/d 2>&1 || echo refused"]
+                            securityContext: {seccompProfile: {type: Localhost, localhostProfile: peapod-e2e/deny-mkdir.json}}
+                          - name: missing
+                            image: peapod/busybox:latest
+                            command: ["true"]
+                            securityContext: {seccompProfile: {type: Localhost, localhostProfile: peapod-e2e/none.json}}
+                        """);
+                await().atMost(Duration.ofSeconds(30)).until(() -> waiting(h.latest(pod), "missing") != null
+                        && "CreateContainerError".equals(waiting(h.latest(pod), "missing").getReason()));
+                assertThat(waiting(h.latest(pod), "missing").getMessage())
+                        .isEqualTo("failed to generate seccomp spec opts: cannot load seccomp profile \""
+                                + profile.resolveSibling("none.json") + "\": no such file");
+                await().atMost(Duration.ofSeconds(30)).until(() -> h.latest(pod).getStatus().getContainerStatuses().stream()
+                        .filter(st -> st.getState().getTerminated() != null).count() == 3);
+                h.engine.terminate(pod.getMetadata().getUid(), Duration.ofSeconds(1));
+                h.awaitFinished(pod, Duration.ofSeconds(60));
+                assertThat(h.logs(pod, "default")).containsExactly("Seccomp:\t2", "mkdir-ok");
+                assertThat(h.logs(pod, "unconfined")).containsExactly("Seccomp:\t0");
+                assertThat(h.logs(pod, "local")).containsExactly("Seccomp:\t2",
+                        "mkdir: can't create directory '/tmp/d': Operation not permitted", "refused");
+            } finally {
+                Files.deleteIfExists(profile);
+            }
+        }
+    }
+
+    @Test
+    void fsGroupOwnsTheEmptyDirWithSetgidAndNewFilesInheritIt() throws Exception {
+        try (var h = new Harness()) {
+            Pod pod = h.run("""
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: fsgroup}
+                    spec:
+                      restartPolicy: Never
+                      securityContext: {runAsUser: 1000, runAsGroup: 3000, fsGroup: 2000, supplementalGroups: [4000]}
+                      volumes: [{name: data, emptyDir: {}}]
+                      containers:
+                      - name: app
+                        image: peapod/busybox:latest
+                        command: ["sh", "-c", "id; stat -c '%a %g' /data; touch /data/f; stat -c '%u %g' /data/f"]
+                        volumeMounts: [{name: data, mountPath: /data}]
+                    """);
+            Pod done = h.awaitFinished(pod, Duration.ofSeconds(60));
+            assertThat(done.getStatus().getPhase()).isEqualTo("Succeeded");
+            assertThat(h.logs(pod, "app")).containsExactly("uid=1000 gid=3000 groups=2000,3000,4000",
+                    "2777 2000", "1000 2000");
+        }
+    }
+
+    @Test
+    void aSafeSysctlIsSetInThePodAndAnUnsafeOneRejectsThePod() throws Exception {
+        try (var h = new Harness()) {
+            Pod safe = h.run("""
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: sysctl-safe}
+                    spec:
+                      restartPolicy: Never
+                      securityContext:
+                        sysctls:
+                        - {name: net.ipv4.ip_unprivileged_port_start, value: "80"}
+                        - {name: kernel/shm_rmid_forced, value: "1"}
+                      containers:
+                      - name: app
+                        image: peapod/busybox:latest
+                        command: ["sh", "-c", "cat /proc/sys/net/ipv4/ip_unprivileged_port_start /proc/sys/kernel/shm_rmid_forced"]
+                    """);
+            Pod unsafe = h.run("""
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: sysctl-unsafe}
+                    spec:
+                      restartPolicy: Never
+                      securityContext:
+                        sysctls: [{name: kernel.msgmax, value: "65536"}]
+                      containers:
+                      - {name: app, image: peapod/busybox:latest, command: ["true"]}
+                    """);
+            Pod done = h.awaitFinished(safe, Duration.ofSeconds(60));
+            assertThat(done.getStatus().getPhase()).isEqualTo("Succeeded");
+            assertThat(h.logs(safe, "app")).containsExactly("80", "1");
+            Pod rejected = h.awaitFinished(unsafe, Duration.ofSeconds(60));
+            assertThat(rejected.getStatus().getPhase()).isEqualTo("Failed");
+            assertThat(rejected.getStatus().getReason()).isEqualTo("SysctlForbidden");
+            assertThat(rejected.getStatus().getMessage()).isEqualTo("forbidden sysctl: \"kernel.msgmax\" not allowlisted");
+            assertThat(h.listener.events(unsafe.getMetadata().getUid(), "Started")).isEmpty();
+        }
+    }
+
+    @Test
+    void anUnsafeSysctlTheNodeAllowsIsSet() throws Exception {
+        var config = Harness.defaultConfig();
+        config = config.withSecurity(config.security().withAllowedUnsafeSysctls(java.util.List.of("kernel.msg*")));
+        try (var h = new Harness(config, dev.peapod.node.ConfigSource.EMPTY)) {
+            Pod pod = h.run("""
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: sysctl-allowed}
+                    spec:
+                      restartPolicy: Never
+                      securityContext:
+                        sysctls: [{name: kernel.msgmax, value: "65536"}]
+                      containers:
+                      - {name: app, image: peapod/busybox:latest, command: ["cat", "/proc/sys/kernel/msgmax"]}
+                    """);
+            Pod done = h.awaitFinished(pod, Duration.ofSeconds(60));
+            assertThat(done.getStatus().getPhase()).isEqualTo("Succeeded");
+            assertThat(h.logs(pod, "app")).containsExactly("65536");
+        }
+    }
+
+    private static io.fabric8.kubernetes.api.model.ContainerStateWaiting waiting(Pod p, String container) {
+        if (p == null || p.getStatus() == null) return null;
+        return p.getStatus().getContainerStatuses().stream().filter(s -> s.getName().equals(container))
+                .findFirst().map(s -> s.getState().getWaiting()).orElse(null);
     }
 }
