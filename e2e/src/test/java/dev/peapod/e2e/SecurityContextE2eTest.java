@@ -210,6 +210,56 @@ class SecurityContextE2eTest {
         }
     }
 
+    @Test
+    void hostUsersFalseMapsThePodToItsOwnHostRangeWithIdmappedLayersAndVolumes() throws Exception {
+        try (var h = new Harness()) {
+            String uid = "9b7c1f3e-0000-4000-8000-00000000bb02";
+            Pod pod = h.run("""
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: userns, uid: %s}
+                    spec:
+                      hostUsers: false
+                      terminationGracePeriodSeconds: 1
+                      volumes: [{name: data, emptyDir: {}}]
+                      containers:
+                      - name: root
+                        image: peapod/busybox:latest
+                        command: ["sh", "-c", "cat /proc/self/uid_map; stat -c '%%u %%g' /bin/busybox; id -u; touch /rootfs-made /data/by-root && echo made; sleep 60"]
+                        volumeMounts: [{name: data, mountPath: /data}]
+                      - name: user
+                        image: peapod/busybox:latest
+                        command: ["sh", "-c", "touch /data/by-1000 && echo made; sleep 60"]
+                        securityContext: {runAsUser: 1000}
+                        volumeMounts: [{name: data, mountPath: /data}]
+                    """.formatted(uid));
+            await().atMost(Duration.ofSeconds(30)).until(() -> h.logs(pod, "root").contains("made")
+                    && h.logs(pod, "user").contains("made"));
+            var lines = h.logs(pod, "root");
+            String[] map = lines.getFirst().trim().split("\\s+");
+            long hostId = Long.parseLong(map[1]);
+            assertThat(map[0]).isEqualTo("0");
+            assertThat(map[2]).isEqualTo("65536");
+            assertThat(hostId).isGreaterThanOrEqualTo(65536);
+            // The image's root-owned files belong to the container's root through the idmapped layers.
+            assertThat(lines.subList(1, 4)).containsExactly("0 0", "0", "made");
+
+            Path pods = h.config.dataDir().resolve("pods").resolve(uid);
+            Path made;
+            try (var files = Files.find(pods.resolve("containers"), 3, (p, a) -> p.getFileName().toString().equals("rootfs-made"))) {
+                made = files.findFirst().orElseThrow();
+            }
+            // Written through the overlay's upper directory: owned by the pod's host root id.
+            assertThat(Files.getAttribute(made, "unix:uid")).isEqualTo((int) hostId);
+            // Volumes are idmapped: on disk, files carry the ids the container sees.
+            Path data = pods.resolve("volumes/kubernetes.io~empty-dir/data");
+            assertThat(Files.getAttribute(data.resolve("by-root"), "unix:uid")).isEqualTo(0);
+            assertThat(Files.getAttribute(data.resolve("by-1000"), "unix:uid")).isEqualTo(1000);
+            h.engine.terminate(uid, Duration.ofSeconds(1));
+            h.awaitFinished(pod, Duration.ofSeconds(60));
+        }
+    }
+
     private static io.fabric8.kubernetes.api.model.ContainerStateWaiting waiting(Pod p, String container) {
         if (p == null || p.getStatus() == null) return null;
         return p.getStatus().getContainerStatuses().stream().filter(s -> s.getName().equals(container))

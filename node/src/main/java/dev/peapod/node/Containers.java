@@ -41,6 +41,11 @@ final class Containers {
         this.events = events;
     }
 
+    private UserNamespaces userNamespaces = new UserNamespaces();
+
+    /** The node's allocator of hostUsers: false ranges (shared with the spec writer). */
+    void userNamespaces(UserNamespaces u) { this.userNamespaces = u; }
+
     private final ImageVolumes imageVolumes;
 
     /** The host's cgroups, whose OOM kill counters make a container's exit {@code OOMKilled}. */
@@ -111,7 +116,9 @@ final class Containers {
             Files.createDirectories(log.getParent());
             record.cleanups.add(() -> FileTree.deleteRecursively(bundle));
             record.cleanups.add(() -> FileTree.deleteRecursively(rw));
-            mounter.mountOverlay(images.layerDirs(image), rw.resolve("upper"), rw.resolve("work"), rootfs);
+            var lowers = UsernsRootfs.layers(mounter, images.layerDirs(image), userNamespaces.forPod(ctx.pod()),
+                    bundle, rw, record.cleanups);
+            mounter.mountOverlay(lowers, rw.resolve("upper"), rw.resolve("work"), rootfs);
             Trace.mark("container " + c.getName() + ": rootfs mounted");
             record.cleanups.add(() -> mounter.unmount(rootfs, true));
             var mounts = SubPaths.resolve(ctx, c, id, mounter, record.cleanups);

@@ -35,6 +35,8 @@ public final class Engine implements AutoCloseable {
     }
 
     private final NodeConfig config;
+    /** Host id ranges of hostUsers: false pods. */
+    private final UserNamespaces userNamespaces = new UserNamespaces();
     private final Parts parts;
     private final PodListener listener;
     private final ConfigSource configSource;
@@ -74,12 +76,13 @@ public final class Engine implements AutoCloseable {
         configSource.watch(change -> workers.values().forEach(w -> w.configChanged(change)));
         this.qosCgroups = new QosCgroups(parts.cgroups());
         var specs = new SpecWriter(parts.host(), new SeccompProfiles(config.security().seccompRoot(),
-                config.security().seccompDefault()));
+                config.security().seccompDefault()), userNamespaces);
         // The registry puller replaces ImageEnsurer.localOnly here.
         var images = new PodImages(parts.images(), ImageEnsurer.localOnly(parts.images()), clock);
         this.containers = new Containers(parts.oci(), parts.mounter(), images, exits, specs,
                 new ImageVolumes(images, parts.mounter()));
         containers.cgroups(parts.cgroups());
+        this.containers.userNamespaces(userNamespaces);
         this.hostIp = HostAddress.primary();
         this.imageGc = new dev.peapod.node.gc.ImageGc(parts.images(), config.dataDir(),
                 dev.peapod.node.gc.ImageGc.DiskStats.of(config.dataDir().resolve("images")), config.imageGc(), clock,
@@ -116,6 +119,7 @@ public final class Engine implements AutoCloseable {
         } else {
             worker.finished().whenComplete((p, e) -> hostPorts.release(pod));
         }
+        worker.finished().whenComplete((p, e) -> userNamespaces.release(pod.getMetadata().getUid()));
         worker.start();
         return pod;
     }

@@ -31,10 +31,12 @@ final class SpecWriter {
 
     private final HostFacts host;
     private final SeccompProfiles seccomp;
+    private final UserNamespaces userns;
 
-    SpecWriter(HostFacts host, SeccompProfiles seccomp) {
+    SpecWriter(HostFacts host, SeccompProfiles seccomp, UserNamespaces userns) {
         this.host = host;
         this.seccomp = seccomp;
+        this.userns = userns;
     }
 
     void write(Path bundle, Request r) throws IOException {
@@ -43,7 +45,7 @@ final class SpecWriter {
         var paths = ctx.paths();
         var sandboxFacts = new SandboxFacts(SandboxFacts.Namespaces.ofInfraPid(sandbox.pid()),
                 new SandboxFacts.PodFiles(paths.hosts(), paths.hostname(), paths.resolvConf(), paths.shm()),
-                sandbox.hostname());
+                sandbox.hostname(), userns.forPod(ctx.pod()));
         var env = r.env().stream().map(e -> new ResolvedEnv(e.name(), e.value(), e.literal())).toList();
         var mounts = r.mounts().stream().map(m -> new ResolvedMount(m.destination(), m.source(), m.readOnly())).toList();
         var facts = ContainerFacts.of(r.rootfs(), sandbox.cgroupPath() + "/" + r.containerId())

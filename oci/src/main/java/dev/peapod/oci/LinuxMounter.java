@@ -18,6 +18,11 @@ public final class LinuxMounter implements Mounter {
     static final int MAX_OPTIONS = 4095;
 
     @Override
+    public void bindIdmapped(List<Path> sources, List<Path> targets, long hostId, long size) {
+        IdmappedMounts.bind(sources, targets, hostId, size);
+    }
+
+    @Override
     public void mountOverlay(List<Path> lowerTopFirst, Path upper, Path work, Path target) {
         if (lowerTopFirst.isEmpty()) {
             throw new OciException("failed to mount overlay at " + target + ": no lower layers");

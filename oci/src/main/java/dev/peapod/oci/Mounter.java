@@ -42,4 +42,14 @@ public interface Mounter {
         throw new OciException("failed to mount cgroup " + controllers + " at " + target + ": not supported by "
                 + getClass().getSimpleName());
     }
+
+    /**
+     * Bind-mounts each of {@code sources} at the target of the same index as an idmapped mount:
+     * on-disk ids {@code 0..size-1} appear as {@code hostId..hostId+size-1} (user namespaces of
+     * {@code hostUsers: false} pods). Targets must exist. Fakes that do not record it inherit
+     * this failure.
+     */
+    default void bindIdmapped(List<Path> sources, List<Path> targets, long hostId, long size) {
+        throw new OciException("failed to create idmapped mounts: not supported by " + getClass().getSimpleName());
+    }
 }

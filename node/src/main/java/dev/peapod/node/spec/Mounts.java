@@ -31,7 +31,16 @@ final class Mounts {
     /** Kubernetes' default terminationMessagePath (API defaulting). */
     static final String DEFAULT_TERMINATION_MESSAGE_PATH = "/dev/termination-log";
 
-    private record Bind(String destination, Path source, boolean readOnly) {}
+    /** @param idmap an idmapped mount (volumes of {@code hostUsers: false} pods) */
+    private record Bind(String destination, Path source, boolean readOnly, boolean idmap) {
+        Bind(String destination, Path source, boolean readOnly) { this(destination, source, readOnly, false); }
+
+        List<String> options() {
+            var o = new ArrayList<>(List.of("rbind", "rprivate", readOnly ? "ro" : "rw"));
+            if (idmap) o.add("idmap");
+            return o;
+        }
+    }
 
     static List<Mount> of(SpecInput in, Security sec) {
         List<Bind> binds = binds(in, sec);
@@ -45,14 +54,17 @@ final class Mounts {
         }
         binds.stream()
                 .sorted(Comparator.comparingLong(b -> depth(b.destination())))   // stable for ordered streams
-                .forEach(b -> out.add(new Mount(b.destination(), "bind", b.source().toString(),
-                        List.of("rbind", "rprivate", b.readOnly() ? "ro" : "rw"))));
+                .forEach(b -> out.add(new Mount(b.destination(), "bind", b.source().toString(), b.options())));
         return out;
     }
 
     private static List<Bind> binds(SpecInput in, Security sec) {
         var binds = new ArrayList<Bind>();
-        for (ResolvedMount m : in.facts().mounts()) binds.add(new Bind(m.destination(), m.source(), m.readOnly()));
+        // Volumes of a hostUsers: false pod are idmapped (the runtime's "idmap" option, crun 1.8+):
+        // a file keeps its on-disk owner as the container sees it, whatever the pod's host range
+        // (KEP-127 with idmap mounts, Kubernetes 1.30+). The pod's own files (/etc/hosts...) are not.
+        boolean idmap = in.sandbox().userns() != null;
+        for (ResolvedMount m : in.facts().mounts()) binds.add(new Bind(m.destination(), m.source(), m.readOnly(), idmap));
         Set<String> volumes = new HashSet<>();
         for (Bind b : binds) volumes.add(clean(b.destination()));
         SandboxFacts.PodFiles files = in.sandbox().files();

@@ -12,13 +12,21 @@ import java.util.Objects;
  *                   characters (kubelet {@code GeneratePodHostNameAndDomain}); becomes the
  *                   {@code HOSTNAME} variable, as containerd sets it
  *                   (internal/cri/server/container_create.go, "Add HOSTNAME env")
+ * @param userns     the pod's uid/gid mapping when it has {@code hostUsers: false}, else null
  */
-public record SandboxFacts(Namespaces namespaces, PodFiles files, String hostname) {
+public record SandboxFacts(Namespaces namespaces, PodFiles files, String hostname, PodUserNamespace userns) {
     public SandboxFacts {
         Objects.requireNonNull(namespaces, "namespaces");
         Objects.requireNonNull(files, "files");
         Objects.requireNonNull(hostname, "hostname");
     }
+
+    /** A sandbox in the host's user namespace. */
+    public SandboxFacts(Namespaces namespaces, PodFiles files, String hostname) {
+        this(namespaces, files, hostname, null);
+    }
+
+    public SandboxFacts withUserns(PodUserNamespace u) { return new SandboxFacts(namespaces, files, hostname, u); }
 
     /**
      * Namespace files of the infra process. The pod decides which are used: {@code hostNetwork}

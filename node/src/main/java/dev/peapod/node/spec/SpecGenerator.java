@@ -61,7 +61,9 @@ public final class SpecGenerator {
         boolean masked = !sec.privileged() && !sec.unmaskedProc();
         // The profile is fitted to the capabilities the process gets (Docker/Podman setupSeccomp).
         SeccompProfile profile = sec.privileged() ? null : in.facts().seccomp();
-        var linux = new Linux(namespaces(in, sec), null, null,
+        var userns = in.sandbox().userns();
+        var idMap = userns == null ? null : List.of(new Linux.IdMapping(0, userns.hostId(), userns.size()));
+        var linux = new Linux(namespaces(in, sec), idMap, idMap,
                 ResourcePolicy.of(in.container(), sec.privileged(), in.host().swapAccounting()),
                 in.facts().cgroupsPath(), null,
                 masked ? MASKED_PATHS : List.of(), masked ? READONLY_PATHS : List.of(),
@@ -96,6 +98,14 @@ public final class SpecGenerator {
         SandboxFacts.Namespaces ns = in.sandbox().namespaces();
         boolean hostNetwork = Boolean.TRUE.equals(pod.getHostNetwork());
         var out = new ArrayList<Linux.Namespace>();
+        if (in.sandbox().userns() != null && Boolean.TRUE.equals(pod.getShareProcessNamespace())) {
+            // The pod's namespaces belong to the host's user namespace (see userNamespace below);
+            // a container's user namespace could not mount /proc for the infra's pid namespace.
+            throw new SpecException(SpecException.CREATE_CONTAINER_CONFIG_ERROR,
+                    "failed to create the user namespace of container \"" + in.container().getName()
+                            + "\": hostUsers: false with shareProcessNamespace is not supported by Peapod");
+        }
+        userNamespace(in, out);
         if (!Boolean.TRUE.equals(pod.getHostPID())) {
             out.add(Boolean.TRUE.equals(pod.getShareProcessNamespace())
                     ? Linux.Namespace.join("pid", required(in, "pid", ns.pid()))
@@ -110,6 +120,20 @@ public final class SpecGenerator {
         // (KEP-2254 cgroup v2, "cgroup namespace"; containerd buildLinuxSpec).
         if (in.host().cgroupV2() && !sec.privileged()) out.add(Linux.Namespace.create("cgroup"));
         return out;
+    }
+
+    /**
+     * {@code hostUsers: false}: a new user namespace with the pod's mapping, created first so the
+     * container's new pid, mount and cgroup namespaces belong to it. Unlike containerd, where the
+     * sandbox owns the user namespace and the pod's network namespace is created inside it, the
+     * pod's network, IPC and UTS namespaces stay owned by the host's user namespace (the pod
+     * network is set up before any container exists, and the kubelet-approved sysctls are written
+     * by the infra in them); every container of the pod gets its own user namespace with the same
+     * mapping, so files and processes have the same owners across the pod. The price: the
+     * container's root has no CAP_NET_ADMIN over the pod's network.
+     */
+    private static void userNamespace(SpecInput in, List<Linux.Namespace> out) {
+        if (in.sandbox().userns() != null) out.add(Linux.Namespace.create("user"));
     }
 
     private static String required(SpecInput in, String type, String path) {
