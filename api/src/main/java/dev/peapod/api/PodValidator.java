@@ -119,6 +119,7 @@ public final class PodValidator {
     /** {@code validateHostUsers}: a user namespace excludes the host's network, PID and IPC namespaces. */
     private static void hostUsers(PodSpec spec, List<FieldError> errs) {
         if (spec.getHostUsers() == null || spec.getHostUsers()) {
+            unmaskedProc(spec, errs);
             return;
         }
         String detail = "when `pod.Spec.HostUsers` is false";
@@ -131,6 +132,26 @@ public final class PodValidator {
         }
         if (Empty.bool(spec.getHostIPC())) {
             errs.add(FieldError.forbidden(SPEC.child("HostIPC").value(), detail));
+        }
+    }
+
+    /**
+     * {@code procMount: Unmasked} only in a user namespace (KEP-4265, Kubernetes 1.31+): an
+     * unmasked /proc of the host's user namespace would expose the host's kernel knobs.
+     */
+    private static void unmaskedProc(PodSpec spec, List<FieldError> errs) {
+        visitProcMount(Empty.list(spec.getInitContainers()), SPEC.child("initContainers"), errs);
+        visitProcMount(Empty.list(spec.getContainers()), SPEC.child("containers"), errs);
+    }
+
+    private static void visitProcMount(List<io.fabric8.kubernetes.api.model.Container> cs, FieldPath path,
+                                       List<FieldError> errs) {
+        for (int i = 0; i < cs.size(); i++) {
+            var sc = cs.get(i).getSecurityContext();
+            if (sc != null && "Unmasked".equals(sc.getProcMount())) {
+                errs.add(FieldError.invalid(path.index(i).child("securityContext").child("procMount").value(),
+                        "Unmasked", "`hostUsers` must be false to use `Unmasked`"));
+            }
         }
     }
 

@@ -322,7 +322,11 @@ class PodValidatorTest {
                 c("a user namespace with the host's PIDs", p -> {
                     p.getSpec().setHostUsers(false);
                     p.getSpec().setHostPID(true);
-                }, "spec.HostPID: Forbidden: when `pod.Spec.HostUsers` is false"));
+                }, "spec.HostPID: Forbidden: when `pod.Spec.HostUsers` is false"),
+                c("an unmasked /proc in the host's user namespace", p -> p.getSpec().getContainers().getFirst()
+                                .setSecurityContext(new io.fabric8.kubernetes.api.model.SecurityContextBuilder()
+                                        .withProcMount("Unmasked").build()),
+                        "spec.containers[0].securityContext.procMount: Invalid value: \"Unmasked\": `hostUsers` must be false to use `Unmasked`"));
     }
 
     @ParameterizedTest

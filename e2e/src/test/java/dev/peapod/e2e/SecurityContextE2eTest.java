@@ -232,6 +232,13 @@ class SecurityContextE2eTest {
                         command: ["sh", "-c", "touch /data/by-1000 && echo made; sleep 60"]
                         securityContext: {runAsUser: 1000}
                         volumeMounts: [{name: data, mountPath: /data}]
+                      - name: masked
+                        image: peapod/busybox:latest
+                        command: ["sh", "-c", "grep -c ' /proc/' /proc/mounts"]
+                      - name: unmasked
+                        image: peapod/busybox:latest
+                        command: ["sh", "-c", "grep -c ' /proc/' /proc/mounts"]
+                        securityContext: {procMount: Unmasked}
                     """.formatted(uid));
             await().atMost(Duration.ofSeconds(30)).until(() -> h.logs(pod, "root").contains("made")
                     && h.logs(pod, "user").contains("made"));
@@ -255,8 +262,36 @@ class SecurityContextE2eTest {
             Path data = pods.resolve("volumes/kubernetes.io~empty-dir/data");
             assertThat(Files.getAttribute(data.resolve("by-root"), "unix:uid")).isEqualTo(0);
             assertThat(Files.getAttribute(data.resolve("by-1000"), "unix:uid")).isEqualTo(1000);
+            // procMount: Unmasked (allowed with hostUsers: false) leaves /proc without masks and read-only mounts.
+            await().atMost(Duration.ofSeconds(30)).until(() -> !h.logs(pod, "unmasked").isEmpty() && !h.logs(pod, "masked").isEmpty());
+            assertThat(h.logs(pod, "unmasked")).containsExactly("0");
+            assertThat(Integer.parseInt(h.logs(pod, "masked").getFirst())).isGreaterThan(5);
             h.engine.terminate(uid, Duration.ofSeconds(1));
             h.awaitFinished(pod, Duration.ofSeconds(60));
+        }
+    }
+
+    @Test
+    void anAppArmorProfileOnAHostWithoutAppArmorRejectsThePod() throws Exception {
+        try (var h = new Harness()) {
+            Pod pod = h.run("""
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: apparmor}
+                    spec:
+                      restartPolicy: Never
+                      containers:
+                      - name: app
+                        image: peapod/busybox:latest
+                        command: ["true"]
+                        securityContext: {appArmorProfile: {type: Localhost, localhostProfile: k8s-deny-write}}
+                    """);
+            Pod rejected = h.awaitFinished(pod, Duration.ofSeconds(60));
+            // This host has no AppArmor (no /sys/module/apparmor); on one with it the pod would run.
+            assertThat(Path.of("/sys/module/apparmor/parameters/enabled")).doesNotExist();
+            assertThat(rejected.getStatus().getPhase()).isEqualTo("Failed");
+            assertThat(rejected.getStatus().getReason()).isEqualTo("AppArmor");
+            assertThat(rejected.getStatus().getMessage()).isEqualTo("Cannot enforce AppArmor: AppArmor is not enabled on the host");
         }
     }
 

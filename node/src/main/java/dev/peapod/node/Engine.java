@@ -35,6 +35,7 @@ public final class Engine implements AutoCloseable {
     }
 
     private final NodeConfig config;
+    private final boolean appArmorEnabled = Admission.appArmorEnabled();
     /** Host id ranges of hostUsers: false pods. */
     private final UserNamespaces userNamespaces = new UserNamespaces();
     private final Parts parts;
@@ -108,11 +109,11 @@ public final class Engine implements AutoCloseable {
         if (workers.putIfAbsent(pod.getMetadata().getUid(), worker) != null) {
             throw new IllegalStateException("pod " + pod.getMetadata().getUid() + " is already running");
         }
-        var forbiddenSysctl = Sysctls.refusal(pod, config.security().allowedUnsafeSysctls());
-        String conflict = forbiddenSysctl.isPresent() ? null : hostPorts.claim(pod);
-        if (forbiddenSysctl.isPresent()) {
-            // kubelet's sysctl admit handler (pkg/kubelet/sysctl/allowlist.go) rejects the pod.
-            worker.reject(Sysctls.FORBIDDEN_REASON, forbiddenSysctl.get());
+        var rejected = Admission.check(pod, config.security(), appArmorEnabled);
+        String conflict = rejected.isPresent() ? null : hostPorts.claim(pod);
+        if (rejected.isPresent()) {
+            // kubelet's sysctl and AppArmor admit handlers reject the pod.
+            worker.reject(rejected.get().reason(), rejected.get().message());
         } else if (conflict != null) {
             // kubelet's admission rejects a pod whose hostPorts are taken (GeneralPredicates: NodePorts).
             worker.reject("NodePorts", "Pod was rejected: Predicate NodePorts failed: " + conflict);

@@ -1,5 +1,6 @@
 package dev.peapod.node.spec;
 
+import io.fabric8.kubernetes.api.model.AppArmorProfile;
 import io.fabric8.kubernetes.api.model.Capabilities;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -18,11 +19,14 @@ import java.util.List;
  * @param supplementalGroups kubelet's order: fsGroup first, then supplementalGroups
  *                           (pkg/kubelet/kuberuntime/security_context.go)
  * @param strictGroups       {@code supplementalGroupsPolicy: Strict}: no groups from /etc/group
+ * @param appArmorProfile    a {@code Localhost} AppArmor profile name (container over annotation over
+ *                           pod, kubelet {@code apparmor.GetProfile}), else null; the node's admission
+ *                           refused every other confined profile ({@code Admission})
  */
 record Security(Long runAsUser, Long runAsGroup, boolean runAsNonRoot, boolean privileged,
                 boolean readOnlyRootFilesystem, boolean noNewPrivileges, List<String> capAdd,
                 List<String> capDrop, boolean unmaskedProc, List<Long> supplementalGroups,
-                boolean strictGroups) {
+                boolean strictGroups, String appArmorProfile) {
 
     static Security of(Pod pod, Container container) {
         PodSecurityContext p = pod.getSpec() == null ? null : pod.getSpec().getSecurityContext();
@@ -40,7 +44,22 @@ record Security(Long runAsUser, Long runAsGroup, boolean runAsNonRoot, boolean p
                 caps == null || caps.getDrop() == null ? List.of() : List.copyOf(caps.getDrop()),
                 c != null && "Unmasked".equals(c.getProcMount()),
                 groups(p),
-                p != null && "Strict".equals(p.getSupplementalGroupsPolicy()));
+                p != null && "Strict".equals(p.getSupplementalGroupsPolicy()),
+                appArmor(pod, container));
+    }
+
+    private static String appArmor(Pod pod, Container c) {
+        AppArmorProfile profile = c.getSecurityContext() == null ? null : c.getSecurityContext().getAppArmorProfile();
+        var annotations = pod.getMetadata() == null ? null : pod.getMetadata().getAnnotations();
+        String annotation = annotations == null ? null
+                : annotations.get("container.apparmor.security.beta.kubernetes.io/" + c.getName());
+        if (profile == null && annotation != null) {
+            return annotation.startsWith("localhost/") ? annotation.substring("localhost/".length()) : null;
+        }
+        if (profile == null && pod.getSpec() != null && pod.getSpec().getSecurityContext() != null) {
+            profile = pod.getSpec().getSecurityContext().getAppArmorProfile();
+        }
+        return profile != null && "Localhost".equals(profile.getType()) ? profile.getLocalhostProfile() : null;
     }
 
     private static List<Long> groups(PodSecurityContext p) {

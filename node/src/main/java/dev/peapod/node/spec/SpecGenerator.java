@@ -57,7 +57,7 @@ public final class SpecGenerator {
         var process = new Process(false, Users.resolve(in, sec),
                 ProcessArgs.of(in.container(), in.image(), env.container()), env.process(), workingDir(in),
                 caps, List.of(nofile(in.host())), sec.noNewPrivileges(),
-                oomScoreAdj(in), null);
+                oomScoreAdj(in), sec.appArmorProfile());
         boolean masked = !sec.privileged() && !sec.unmaskedProc();
         // The profile is fitted to the capabilities the process gets (Docker/Podman setupSeccomp).
         SeccompProfile profile = sec.privileged() ? null : in.facts().seccomp();

@@ -168,4 +168,23 @@ class SeccompTest {
         assertThat(SpecGenerator.generate(input(pod(Fixtures.podYaml("- {name: app, image: x}")), "app"))
                 .linux().seccomp()).isNull();
     }
+
+    @Test
+    void aLocalhostAppArmorProfileOfTheContainerOverridesThePodsAndReachesTheProcess() {
+        var pod = pod("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: p}
+                spec:
+                  securityContext: {appArmorProfile: {type: Localhost, localhostProfile: pod-profile}}
+                  containers:
+                  - {name: app, image: x, securityContext: {appArmorProfile: {type: Localhost, localhostProfile: app-profile}}}
+                  - {name: other, image: x}
+                  - {name: free, image: x, securityContext: {appArmorProfile: {type: Unconfined}}}
+                """);
+
+        assertThat(SpecGenerator.generate(input(pod, "app")).process().apparmorProfile()).isEqualTo("app-profile");
+        assertThat(SpecGenerator.generate(input(pod, "other")).process().apparmorProfile()).isEqualTo("pod-profile");
+        assertThat(SpecGenerator.generate(input(pod, "free")).process().apparmorProfile()).isNull();
+    }
 }
