@@ -49,6 +49,36 @@ class SecurityContextE2eTest {
     }
 
     @Test
+    void aPrivilegedContainerSeesTheHostDevicesWithEveryCapabilityAndNoSeccomp() throws Exception {
+        try (var h = new Harness()) {
+            Pod pod = h.run("""
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: privileged}
+                    spec:
+                      restartPolicy: Never
+                      securityContext: {seccompProfile: {type: RuntimeDefault}}
+                      containers:
+                      - name: priv
+                        image: peapod/busybox:latest
+                        command: ["sh", "-c", "test -b /dev/vda && echo has-vda; grep -E 'CapEff|Seccomp:' /proc/self/status; grep -c ' /proc/' /proc/mounts; true"]
+                        securityContext: {privileged: true}
+                      - name: plain
+                        image: peapod/busybox:latest
+                        command: ["sh", "-c", "test -b /dev/vda || echo no-vda"]
+                    """);
+            Pod done = h.awaitFinished(pod, Duration.ofSeconds(60));
+            assertThat(done.getStatus().getPhase()).isEqualTo("Succeeded");
+            assertThat(Path.of("/dev/vda")).as("this test needs the host's /dev/vda").exists();
+            // Every capability Peapod itself may grant (this VM's bounding set lacks CAP_SYS_RESOURCE).
+            String bounding = Files.readAllLines(Path.of("/proc/self/status")).stream()
+                    .filter(l -> l.startsWith("CapBnd:")).findFirst().orElseThrow().substring(7).strip();
+            assertThat(h.logs(pod, "priv")).containsExactly("has-vda", "CapEff:\t" + bounding, "Seccomp:\t0", "0");
+            assertThat(h.logs(pod, "plain")).containsExactly("no-vda");
+        }
+    }
+
+    @Test
     void runAsNonRootWithARootImageIsACreateContainerConfigError() throws Exception {
         try (var h = new Harness()) {
             Pod pod = h.run("""

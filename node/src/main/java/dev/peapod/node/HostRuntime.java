@@ -43,7 +43,8 @@ public final class HostRuntime implements AutoCloseable {
         var cgroups = new HostCgroups();
         var limits = HostLimits.read();
         var host = new HostFacts(limits.nofileHard(), limits.nprocHard(), memoryCapacity(),
-                cgroups.mode() == HostCgroups.CgroupMode.V2, swapAccounting(), ownOomScoreAdj());
+                cgroups.mode() == HostCgroups.CgroupMode.V2, swapAccounting(), ownOomScoreAdj())
+                .withCapabilities(HostFacts.capabilitiesOfMask(boundingCapabilities()));
         Trace.mark("host: cgroups and limits read");
         var images = new LocalImageStore(config.dataDir().resolve("images"));
         var notes = new java.util.ArrayList<>(report.applied());
@@ -111,5 +112,17 @@ public final class HostRuntime implements AutoCloseable {
     /** The host cannot run pods; the message lists each problem and the command that fixes it. */
     public static final class HostException extends RuntimeException {
         HostException(String message) { super(message); }
+    }
+
+    /** The CapBnd mask of /proc/self/status: what crun, our child, may grant; all when unreadable. */
+    private static long boundingCapabilities() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("CapBnd:")) return Long.parseUnsignedLong(line.substring(7).strip(), 16);
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            // fall through
+        }
+        return -1L;
     }
 }

@@ -51,9 +51,14 @@ final class SpecWriter {
         var facts = ContainerFacts.of(r.rootfs(), sandbox.cgroupPath() + "/" + r.containerId())
                 .withEnv(env).withMounts(mounts).withTerminationMessageFile(r.terminationLog())
                 .withUsers(users(r.rootfs()))
-                .withSeccomp(seccomp.forContainer(ctx.pod(), r.container()));
+                .withSeccomp(seccomp.forContainer(ctx.pod(), r.container()))
+                .withHostDevices(privileged(r.container()) ? HostDevices.list(Path.of("/dev")) : List.of());
         var spec = SpecGenerator.generate(new SpecInput(ctx.pod(), r.container(), r.image(), sandboxFacts, facts, host));
         SpecJson.write(spec, bundle.resolve("config.json"));
+    }
+
+    private static boolean privileged(Container c) {
+        return c.getSecurityContext() != null && Boolean.TRUE.equals(c.getSecurityContext().getPrivileged());
     }
 
     /**

@@ -17,8 +17,9 @@ import java.util.Locale;
  *
  * <p>{@code securityContext.capabilities} (containerd internal/cri/opts {@code WithCapabilities}):
  * {@code add: [ALL]} grants every capability and {@code drop: [ALL]} removes every one before the
- * individual adds and drops apply. Names are accepted with or without the {@code CAP_} prefix
- * (the API uses {@code NET_ADMIN}; CRI-O accepts both). {@code privileged} grants everything.
+ * individual adds and drops apply; {@code ALL} and {@code privileged} mean the capabilities
+ * the host lets the runtime grant (containerd: {@code cap.Current()}). Names are accepted with or without the {@code CAP_} prefix
+ * (the API uses {@code NET_ADMIN}; CRI-O accepts both).
  */
 final class Caps {
     private Caps() {}
@@ -39,14 +40,15 @@ final class Caps {
             "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
             "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE");
 
-    static Process.Capabilities of(Security sec) {
-        List<String> set = sec.privileged() ? ALL : adjusted(sec.capAdd(), sec.capDrop());
+    /** @param grantable the host's capabilities ({@link HostFacts#capabilities()}): privileged and {@code ALL} mean these */
+    static Process.Capabilities of(Security sec, List<String> grantable) {
+        List<String> set = sec.privileged() ? grantable : adjusted(sec.capAdd(), sec.capDrop(), grantable);
         return new Process.Capabilities(set, set, List.of(), set, List.of());
     }
 
-    private static List<String> adjusted(List<String> add, List<String> drop) {
+    private static List<String> adjusted(List<String> add, List<String> drop, List<String> grantable) {
         var set = new ArrayList<>(DEFAULT);
-        if (add.stream().anyMatch(Caps::isAll)) set = new ArrayList<>(ALL);
+        if (add.stream().anyMatch(Caps::isAll)) set = new ArrayList<>(grantable);
         if (drop.stream().anyMatch(Caps::isAll)) set.clear();
         for (String a : add) {
             if (isAll(a)) continue;

@@ -1,5 +1,7 @@
 package dev.peapod.node.spec;
 
+import dev.peapod.oci.spec.Linux;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -20,40 +22,46 @@ import java.util.Objects;
  * @param users                  the image's {@code /etc/passwd} and {@code /etc/group}, for user names
  * @param seccomp                the profile the node chose and loaded ({@link SeccompChoice}); null:
  *                               unconfined. The generator fits it to the container's capabilities
+ * @param hostDevices            the host's device nodes; a privileged container gets them all
  */
 public record ContainerFacts(Path rootfs, String cgroupsPath, Path terminationMessageFile,
                              List<ResolvedEnv> env, List<ResolvedMount> mounts, UserResolver users,
-                             SeccompProfile seccomp) {
+                             SeccompProfile seccomp, List<Linux.Device> hostDevices) {
     public ContainerFacts {
         Objects.requireNonNull(rootfs, "rootfs");
         Objects.requireNonNull(cgroupsPath, "cgroupsPath");
         env = env == null ? List.of() : List.copyOf(env);
         mounts = mounts == null ? List.of() : List.copyOf(mounts);
         users = users == null ? UserResolver.NONE : users;
+        hostDevices = hostDevices == null ? List.of() : List.copyOf(hostDevices);
     }
 
     /** Facts with no env, no volume mounts, no termination message file and no user database. */
     public static ContainerFacts of(Path rootfs, String cgroupsPath) {
-        return new ContainerFacts(rootfs, cgroupsPath, null, List.of(), List.of(), UserResolver.NONE, null);
+        return new ContainerFacts(rootfs, cgroupsPath, null, List.of(), List.of(), UserResolver.NONE, null, List.of());
     }
 
     public ContainerFacts withEnv(List<ResolvedEnv> e) {
-        return new ContainerFacts(rootfs, cgroupsPath, terminationMessageFile, e, mounts, users, seccomp);
+        return new ContainerFacts(rootfs, cgroupsPath, terminationMessageFile, e, mounts, users, seccomp, hostDevices);
     }
 
     public ContainerFacts withMounts(List<ResolvedMount> m) {
-        return new ContainerFacts(rootfs, cgroupsPath, terminationMessageFile, env, m, users, seccomp);
+        return new ContainerFacts(rootfs, cgroupsPath, terminationMessageFile, env, m, users, seccomp, hostDevices);
     }
 
     public ContainerFacts withUsers(UserResolver u) {
-        return new ContainerFacts(rootfs, cgroupsPath, terminationMessageFile, env, mounts, u, seccomp);
+        return new ContainerFacts(rootfs, cgroupsPath, terminationMessageFile, env, mounts, u, seccomp, hostDevices);
     }
 
     public ContainerFacts withTerminationMessageFile(Path f) {
-        return new ContainerFacts(rootfs, cgroupsPath, f, env, mounts, users, seccomp);
+        return new ContainerFacts(rootfs, cgroupsPath, f, env, mounts, users, seccomp, hostDevices);
     }
 
     public ContainerFacts withSeccomp(SeccompProfile p) {
-        return new ContainerFacts(rootfs, cgroupsPath, terminationMessageFile, env, mounts, users, p);
+        return new ContainerFacts(rootfs, cgroupsPath, terminationMessageFile, env, mounts, users, p, hostDevices);
+    }
+
+    public ContainerFacts withHostDevices(List<Linux.Device> d) {
+        return new ContainerFacts(rootfs, cgroupsPath, terminationMessageFile, env, mounts, users, seccomp, d);
     }
 }

@@ -20,14 +20,38 @@ package dev.peapod.node.spec;
  *                            runtime's own value ({@code /proc/self/oom_score_adj}) when it lacks
  *                            that capability — containerd's {@code restrict_oom_score_adj} — and
  *                            {@link #OOM_SCORE_ADJ_MIN} otherwise
+ * @param capabilities        the capabilities the runtime may grant (Peapod's bounding set, e.g.
+ *                            without CAP_SYS_RESOURCE in a restricted VM): what {@code privileged}
+ *                            and {@code add: [ALL]} mean, as containerd's {@code cap.Current()};
+ *                            granting more fails in capset with EPERM
  */
 public record HostFacts(long nofileHard, long nprocHard, long memoryCapacityBytes, boolean cgroupV2,
-                        boolean swapAccounting, int minOomScoreAdj) {
+                        boolean swapAccounting, int minOomScoreAdj, java.util.List<String> capabilities) {
+
+    /** A host whose runtime may grant every capability. */
+    public HostFacts(long nofileHard, long nprocHard, long memoryCapacityBytes, boolean cgroupV2,
+                     boolean swapAccounting, int minOomScoreAdj) {
+        this(nofileHard, nprocHard, memoryCapacityBytes, cgroupV2, swapAccounting, minOomScoreAdj, Caps.ALL);
+    }
+
+    public HostFacts withCapabilities(java.util.List<String> caps) {
+        return new HostFacts(nofileHard, nprocHard, memoryCapacityBytes, cgroupV2, swapAccounting, minOomScoreAdj, caps);
+    }
+
+    /** Capability names of a {@code CapBnd:} mask from /proc/self/status (bit n is capability n). */
+    public static java.util.List<String> capabilitiesOfMask(long mask) {
+        var out = new java.util.ArrayList<String>();
+        for (int bit = 0; bit < Caps.ALL.size(); bit++) {
+            if ((mask & (1L << bit)) != 0) out.add(Caps.ALL.get(bit));
+        }
+        return out;
+    }
 
     /** The kernel's lowest oom_score_adj: no restriction. */
     public static final int OOM_SCORE_ADJ_MIN = -1000;
 
     public HostFacts {
+        capabilities = java.util.List.copyOf(capabilities);
         if (minOomScoreAdj < OOM_SCORE_ADJ_MIN || minOomScoreAdj > 1000) {
             throw new IllegalArgumentException("minOomScoreAdj out of [-1000, 1000]: " + minOomScoreAdj);
         }

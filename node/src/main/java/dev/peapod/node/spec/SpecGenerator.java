@@ -53,7 +53,7 @@ public final class SpecGenerator {
     public static Spec generate(SpecInput in) {
         Security sec = Security.of(in.pod(), in.container());
         Environment env = Environment.build(in.facts().env(), in.image().env(), in.sandbox().hostname());
-        Process.Capabilities caps = Caps.of(sec);
+        Process.Capabilities caps = Caps.of(sec, in.host().capabilities());
         var process = new Process(false, Users.resolve(in, sec),
                 ProcessArgs.of(in.container(), in.image(), env.container()), env.process(), workingDir(in),
                 caps, List.of(nofile(in.host())), sec.noNewPrivileges(),
@@ -67,7 +67,9 @@ public final class SpecGenerator {
                 ResourcePolicy.of(in.container(), sec.privileged(), in.host().swapAccounting()),
                 in.facts().cgroupsPath(), null,
                 masked ? MASKED_PATHS : List.of(), masked ? READONLY_PATHS : List.of(),
-                profile == null ? null : profile.toOci(caps.bounding(), SeccompProfile.NATIVE_ARCH), null);
+                profile == null ? null : profile.toOci(caps.bounding(), SeccompProfile.NATIVE_ARCH), null)
+                // containerd WithPrivileged: every host device, beside the allow-all device rule.
+                .withDevices(sec.privileged() ? in.facts().hostDevices() : List.of());
         return new Spec(Spec.VERSION, process,
                 new Root(in.facts().rootfs().toString(), sec.readOnlyRootFilesystem()), null,
                 Mounts.of(in, sec), linux, annotations(in));

@@ -22,10 +22,12 @@ import java.util.Map;
  * @param readonlyPaths paths the runtime remounts read-only
  * @param seccomp       seccomp filter; null means none
  * @param mountLabel    SELinux label for mounts
+ * @param devices       device nodes the runtime creates in the container's /dev, beyond its
+ *                      default ones (all of the host's for a privileged container)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-@JsonPropertyOrder({"namespaces", "uidMappings", "gidMappings", "resources", "cgroupsPath", "sysctl",
+@JsonPropertyOrder({"namespaces", "uidMappings", "gidMappings", "devices", "resources", "cgroupsPath", "sysctl",
         "maskedPaths", "readonlyPaths", "seccomp", "mountLabel"})
 public record Linux(List<Namespace> namespaces,
                     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<IdMapping> uidMappings,
@@ -34,9 +36,34 @@ public record Linux(List<Namespace> namespaces,
                     @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> sysctl,
                     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> maskedPaths,
                     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> readonlyPaths,
-                    Seccomp seccomp, String mountLabel) {
+                    Seccomp seccomp, String mountLabel,
+                    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Device> devices) {
+
+    /** Without extra devices. */
+    public Linux(List<Namespace> namespaces, List<IdMapping> uidMappings, List<IdMapping> gidMappings,
+                 Resources resources, String cgroupsPath, Map<String, String> sysctl, List<String> maskedPaths,
+                 List<String> readonlyPaths, Seccomp seccomp, String mountLabel) {
+        this(namespaces, uidMappings, gidMappings, resources, cgroupsPath, sysctl, maskedPaths, readonlyPaths,
+                seccomp, mountLabel, List.of());
+    }
+
+    public Linux withDevices(List<Device> d) {
+        return new Linux(namespaces, uidMappings, gidMappings, resources, cgroupsPath, sysctl, maskedPaths,
+                readonlyPaths, seccomp, mountLabel, d);
+    }
+
+    /**
+     * A device node (config-linux.md "Devices").
+     *
+     * @param type     {@code c} (character) or {@code b} (block)
+     * @param fileMode permission bits of the node
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonPropertyOrder({"path", "type", "major", "minor", "fileMode", "uid", "gid"})
+    public record Device(String path, String type, long major, long minor, int fileMode, long uid, long gid) {}
 
     public Linux {
+        devices = devices == null ? List.of() : List.copyOf(devices);
         namespaces = namespaces == null ? List.of() : List.copyOf(namespaces);
         uidMappings = uidMappings == null ? List.of() : List.copyOf(uidMappings);
         gidMappings = gidMappings == null ? List.of() : List.copyOf(gidMappings);
