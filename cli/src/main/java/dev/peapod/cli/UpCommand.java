@@ -79,6 +79,13 @@ public final class UpCommand implements Callable<Integer> {
             description = "Most processes per pod, on the pod cgroup's pids.max (kubelet's podPidsLimit; default -1: unlimited).")
     long podPidsLimit;
 
+    @Option(names = "--seccomp-default", description = "Run containers without a seccompProfile with RuntimeDefault instead of Unconfined (kubelet's seccompDefault).")
+    boolean seccompDefault;
+
+    @Option(names = "--allowed-unsafe-sysctls", split = ",", paramLabel = "SYSCTL",
+            description = "Namespaced sysctls (or patterns ending in *) pods may set beyond the safe set, e.g. 'kernel.msg*,net.core.somaxconn' (kubelet's allowedUnsafeSysctls).")
+    java.util.List<String> allowedUnsafeSysctls = java.util.List.of();
+
     @Option(names = "--no-color", description = "Do not colour the output.")
     boolean noColor;
 
@@ -193,7 +200,8 @@ public final class UpCommand implements Callable<Integer> {
                     imageGcHigh == null ? gc.highThresholdPercent() : imageGcHigh,
                     imageGcLow == null ? gc.lowThresholdPercent() : imageGcLow, gc.minAge()));
         }
-        return config;
+        return config.withSecurity(config.security().withSeccompDefault(seccompDefault)
+                .withAllowedUnsafeSysctls(allowedUnsafeSysctls));
     }
 
     private static HostRuntime join(CompletableFuture<HostRuntime> host) throws Exception {
