@@ -155,8 +155,14 @@ class SecurityContextE2eTest {
     }
 
     @Test
-    void fsGroupOwnsTheEmptyDirWithSetgidAndNewFilesInheritIt() throws Exception {
-        try (var h = new Harness()) {
+    void fsGroupOwnsTheEmptyDirWithSetgidAndNewFilesInheritItAndMakesConfigFilesGroupReadable() throws Exception {
+        var config = Harness.configSource("""
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: cfg, namespace: default}
+                data: {key: value}
+                """);
+        try (var h = new Harness(Duration.ofSeconds(10), Duration.ofSeconds(300), config)) {
             Pod pod = h.run("""
                     apiVersion: v1
                     kind: Pod
@@ -164,17 +170,20 @@ class SecurityContextE2eTest {
                     spec:
                       restartPolicy: Never
                       securityContext: {runAsUser: 1000, runAsGroup: 3000, fsGroup: 2000, supplementalGroups: [4000]}
-                      volumes: [{name: data, emptyDir: {}}]
+                      volumes:
+                      - {name: data, emptyDir: {}}
+                      - {name: cfg, configMap: {name: cfg, defaultMode: 0400}}
                       containers:
                       - name: app
                         image: peapod/busybox:latest
-                        command: ["sh", "-c", "id; stat -c '%a %g' /data; touch /data/f; stat -c '%u %g' /data/f"]
-                        volumeMounts: [{name: data, mountPath: /data}]
+                        command: ["sh", "-c", "id; stat -c '%a %g' /data; touch /data/f; stat -c '%u %g' /data/f; stat -L -c '%a %g' /cfg/key; cat /cfg/key; echo"]
+                        volumeMounts: [{name: data, mountPath: /data}, {name: cfg, mountPath: /cfg}]
                     """);
             Pod done = h.awaitFinished(pod, Duration.ofSeconds(60));
             assertThat(done.getStatus().getPhase()).isEqualTo("Succeeded");
+            // 0400 from defaultMode plus group read: uid 1000 reads a root-owned file through fsGroup.
             assertThat(h.logs(pod, "app")).containsExactly("uid=1000 gid=3000 groups=2000,3000,4000",
-                    "2777 2000", "1000 2000");
+                    "2777 2000", "1000 2000", "440 2000", "value");
         }
     }
 

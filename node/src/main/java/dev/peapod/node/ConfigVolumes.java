@@ -105,7 +105,10 @@ final class ConfigVolumes {
     private void write(Pod pod, Volume v, Path dir) throws IOException {
         var payload = VolumePayloads.of(pod, v, config, r -> tokens().issue(r, clock.instant()));
         try {
-            new AtomicWriter(dir).write(payload.files());
+            // fsGroup on every write, whatever fsGroupChangePolicy says (kubelet passes no policy
+            // for AtomicWriter volumes); read-only volumes: group r, directories r-x and setgid.
+            new AtomicWriter(dir).write(VolumeOwnership.modes(pod, payload.files()),
+                    target -> VolumeOwnership.applyAlways(pod, target, true));
         } catch (IllegalArgumentException e) {
             throw new VolumeException(e.getMessage());
         }

@@ -34,4 +34,15 @@ class VolumeOwnershipTest {
     void onRootMismatch(long gid, String mode, boolean dir, boolean readOnly, boolean change) {
         assertThat(VolumeOwnership.rootMismatch(gid, Integer.parseInt(mode, 8), dir, readOnly, 2000)).isEqualTo(change);
     }
+
+    @org.junit.jupiter.api.Test
+    void configFilesGetGroupReadInThePayloadOnlyWithAnFsGroup() {
+        var payload = java.util.Map.of("key", new dev.peapod.node.volume.FileProjection(new byte[]{1}, 0400));
+        var withGroup = new io.fabric8.kubernetes.api.model.PodBuilder().withNewSpec().withNewSecurityContext()
+                .withFsGroup(2000L).endSecurityContext().endSpec().build();
+        var without = new io.fabric8.kubernetes.api.model.PodBuilder().withNewSpec().endSpec().build();
+
+        assertThat(VolumeOwnership.modes(withGroup, payload).get("key").mode()).isEqualTo(0440);
+        assertThat(VolumeOwnership.modes(without, payload).get("key").mode()).isEqualTo(0400);
+    }
 }

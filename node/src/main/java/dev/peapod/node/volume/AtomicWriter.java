@@ -62,6 +62,18 @@ public final class AtomicWriter {
      * @throws IllegalArgumentException for a path that is absolute, holds {@code ..}, or starts with {@code ..}
      */
     public boolean write(Map<String, FileProjection> payload) throws IOException {
+        return write(payload, dir -> { });
+    }
+
+    /** Something done to the volume's directory once the new files exist, before they become visible. */
+    public interface BeforeSwap { void run(Path target) throws IOException; }
+
+    /**
+     * {@link #write(Map)}, running {@code setPerms} on the target after the new timestamped
+     * directory is written and before {@code ..data} points at it (kubelet's AtomicWriter
+     * {@code setPerms}: the fsGroup ownership, so no reader sees the files without it).
+     */
+    public boolean write(Map<String, FileProjection> payload, BeforeSwap setPerms) throws IOException {
         var clean = validate(payload);
         Files.createDirectories(target);
         Path dataLink = target.resolve(DATA);
@@ -74,6 +86,7 @@ public final class AtomicWriter {
         Files.setPosixFilePermissions(fresh, PosixFilePermissions.fromString("rwxr-xr-x"));
         try {
             for (var e : clean.entrySet()) writeFile(fresh, e.getKey(), e.getValue());
+            setPerms.run(target);
             Path tmp = target.resolve(DATA_TMP);
             Files.deleteIfExists(tmp);
             Files.createSymbolicLink(tmp, fresh.getFileName());
