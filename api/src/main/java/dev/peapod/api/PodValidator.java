@@ -95,6 +95,7 @@ public final class PodValidator {
         PodNetworkValidator.dnsConfig(spec.getDnsConfig(), spec.getDnsPolicy(), SPEC.child("dnsConfig"), errs);
         readinessGates(Empty.list(spec.getReadinessGates()), errs);
         hostUsers(spec, errs);
+        SecurityContextValidator.validate(spec, SPEC, errs);
         names(spec, errs);
         identity(spec, errs);
     }

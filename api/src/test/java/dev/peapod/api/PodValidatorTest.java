@@ -53,6 +53,11 @@ class PodValidatorTest {
             + " '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
     private static final String NOT_FOR_INIT = "may not be set for init containers without restartPolicy=Always";
 
+    private static io.fabric8.kubernetes.api.model.PodSecurityContext podSecurity(Pod p) {
+        if (p.getSpec().getSecurityContext() == null) p.getSpec().setSecurityContext(new io.fabric8.kubernetes.api.model.PodSecurityContext());
+        return p.getSpec().getSecurityContext();
+    }
+
     private static List<String> errorsOf(Consumer<Pod> mutation) {
         Pod pod = PodFixtures.basePod();
         mutation.accept(pod);
@@ -326,7 +331,29 @@ class PodValidatorTest {
                 c("an unmasked /proc in the host's user namespace", p -> p.getSpec().getContainers().getFirst()
                                 .setSecurityContext(new io.fabric8.kubernetes.api.model.SecurityContextBuilder()
                                         .withProcMount("Unmasked").build()),
-                        "spec.containers[0].securityContext.procMount: Invalid value: \"Unmasked\": `hostUsers` must be false to use `Unmasked`"));
+                        "spec.containers[0].securityContext.procMount: Invalid value: \"Unmasked\": `hostUsers` must be false to use `Unmasked`"),
+                c("a Localhost seccomp profile without a path", p -> podSecurity(p)
+                                .setSeccompProfile(new io.fabric8.kubernetes.api.model.SeccompProfile(null, "Localhost")),
+                        "spec.securityContext.seccompProfile.localhostProfile: Required value: must be set when seccomp type is Localhost"),
+                c("a seccomp profile climbing out of the seccomp root", p -> p.getSpec().getContainers().getFirst()
+                                .setSecurityContext(new io.fabric8.kubernetes.api.model.SecurityContextBuilder().withNewSeccompProfile()
+                                        .withType("Localhost").withLocalhostProfile("../etc/x.json").endSeccompProfile().build()),
+                        "spec.containers[0].securityContext.seccompProfile.localhostProfile: Invalid value: \"../etc/x.json\": must not contain '..'"),
+                c("an unknown seccomp type", p -> podSecurity(p)
+                                .setSeccompProfile(new io.fabric8.kubernetes.api.model.SeccompProfile(null, "Default")),
+                        "spec.securityContext.seccompProfile.type: Unsupported value: \"Default\": supported values: \"Localhost\", \"RuntimeDefault\", \"Unconfined\""),
+                c("a sysctl name with capitals", p -> podSecurity(p)
+                                .setSysctls(List.of(new io.fabric8.kubernetes.api.model.Sysctl("Net.core.somaxconn", "1"))),
+                        "spec.securityContext.sysctls[0].name: Invalid value: \"Net.core.somaxconn\": must have at most 253 characters"
+                                + " and match regex ^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[\\./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$"),
+                c("a sysctl given twice", p -> podSecurity(p).setSysctls(List.of(
+                                new io.fabric8.kubernetes.api.model.Sysctl("kernel.shm_rmid_forced", "1"),
+                                new io.fabric8.kubernetes.api.model.Sysctl("kernel.shm_rmid_forced", "0"))),
+                        "spec.securityContext.sysctls[1].name: Duplicate value: \"kernel.shm_rmid_forced\""),
+                c("a net sysctl with the host's network", p -> {
+                    p.getSpec().setHostNetwork(true);
+                    podSecurity(p).setSysctls(List.of(new io.fabric8.kubernetes.api.model.Sysctl("net.ipv4.tcp_syncookies", "1")));
+                }, "spec.securityContext.sysctls[0].name: Invalid value: \"net.ipv4.tcp_syncookies\": may not be specified when 'hostNetwork' is true"));
     }
 
     @ParameterizedTest
