@@ -260,12 +260,14 @@ class SecurityContextE2eTest {
                     spec:
                       hostUsers: false
                       terminationGracePeriodSeconds: 1
-                      volumes: [{name: data, emptyDir: {}}]
+                      volumes:
+                      - {name: data, emptyDir: {}}
+                      - {name: tools, image: {reference: peapod/busybox:latest, pullPolicy: IfNotPresent}}
                       containers:
                       - name: root
                         image: peapod/busybox:latest
-                        command: ["sh", "-c", "cat /proc/self/uid_map; stat -c '%%u %%g' /bin/busybox; id -u; touch /rootfs-made /data/by-root && echo made; sleep 60"]
-                        volumeMounts: [{name: data, mountPath: /data}]
+                        command: ["sh", "-c", "cat /proc/self/uid_map; stat -c '%%u %%g' /bin/busybox; id -u; touch /rootfs-made /data/by-root && echo made; /tools/bin/busybox true && echo image-volume; sleep 60"]
+                        volumeMounts: [{name: data, mountPath: /data}, {name: tools, mountPath: /tools}]
                       - name: user
                         image: peapod/busybox:latest
                         command: ["sh", "-c", "touch /data/by-1000 && echo made; sleep 60"]
@@ -279,7 +281,7 @@ class SecurityContextE2eTest {
                         command: ["sh", "-c", "grep -c ' /proc/' /proc/mounts"]
                         securityContext: {procMount: Unmasked}
                     """.formatted(uid));
-            await().atMost(Duration.ofSeconds(30)).until(() -> h.logs(pod, "root").contains("made")
+            await().atMost(Duration.ofSeconds(30)).until(() -> h.logs(pod, "root").contains("image-volume")
                     && h.logs(pod, "user").contains("made"));
             var lines = h.logs(pod, "root");
             String[] map = lines.getFirst().trim().split("\\s+");

@@ -47,7 +47,7 @@ final class SpecWriter {
                 new SandboxFacts.PodFiles(paths.hosts(), paths.hostname(), paths.resolvConf(), paths.shm()),
                 sandbox.hostname(), userns.forPod(ctx.pod()));
         var env = r.env().stream().map(e -> new ResolvedEnv(e.name(), e.value(), e.literal())).toList();
-        var mounts = r.mounts().stream().map(m -> new ResolvedMount(m.destination(), m.source(), m.readOnly())).toList();
+        var mounts = r.mounts().stream().map(m -> new ResolvedMount(m.destination(), m.source(), m.readOnly(), !m.image())).toList();
         var facts = ContainerFacts.of(r.rootfs(), sandbox.cgroupPath() + "/" + r.containerId())
                 .withEnv(env).withMounts(mounts).withTerminationMessageFile(r.terminationLog())
                 .withUsers(users(r.rootfs()))

@@ -21,7 +21,8 @@ import java.util.List;
  */
 final class SubPaths {
     /** A bind mount for the spec: host {@code source} at container {@code destination}. */
-    record MountSpec(String destination, Path source, boolean readOnly) {}
+    /** @param image an image volume (an overlayfs that cannot be idmapped) */
+    record MountSpec(String destination, Path source, boolean readOnly, boolean image) {}
 
     private SubPaths() {}
 
@@ -38,7 +39,7 @@ final class SubPaths {
             boolean ro = image || Boolean.TRUE.equals(m.getReadOnly()) || Volumes.alwaysReadOnly(ctx.pod(), m.getName());
             String sub = m.getSubPath();
             if (sub == null || sub.isEmpty()) {
-                out.add(new MountSpec(m.getMountPath(), volume, ro));
+                out.add(new MountSpec(m.getMountPath(), volume, ro, image));
                 continue;
             }
             Path stagingDir = ctx.paths().subPaths(containerId);
@@ -58,7 +59,7 @@ final class SubPaths {
             if (!expected.equals(actual)) {
                 throw new IOException("subPath \"" + sub + "\" of volume \"" + m.getName() + "\" changed while it was mounted");
             }
-            out.add(new MountSpec(m.getMountPath(), staging, ro));
+            out.add(new MountSpec(m.getMountPath(), staging, ro, image));
         }
         return out;
     }

@@ -64,7 +64,9 @@ final class Mounts {
         // a file keeps its on-disk owner as the container sees it, whatever the pod's host range
         // (KEP-127 with idmap mounts, Kubernetes 1.30+). The pod's own files (/etc/hosts...) are not.
         boolean idmap = in.sandbox().userns() != null;
-        for (ResolvedMount m : in.facts().mounts()) binds.add(new Bind(m.destination(), m.source(), m.readOnly(), idmap));
+        for (ResolvedMount m : in.facts().mounts()) {
+            binds.add(new Bind(m.destination(), m.source(), m.readOnly(), idmap && m.idmappable()));
+        }
         Set<String> volumes = new HashSet<>();
         for (Bind b : binds) volumes.add(clean(b.destination()));
         SandboxFacts.PodFiles files = in.sandbox().files();

@@ -31,6 +31,15 @@ class UserNamespaceSpecTest {
     }
 
     @Test
+    void anImageVolumeIsNotIdmapped() {
+        var in = userns(SpecGeneratorTest.app("- {name: app, image: x}"));
+        in = in.withFacts(in.facts().withMounts(List.of(new ResolvedMount("/tools", Path.of("/vol/image"), true, false))));
+
+        assertThat(SpecGenerator.generate(in).mounts()).filteredOn(m -> m.destination().equals("/tools")).singleElement()
+                .satisfies(m -> assertThat(m.options()).containsExactly("rbind", "rprivate", "ro"));
+    }
+
+    @Test
     void theHostsUserNamespaceHasNoMappingsAndPlainBinds() {
         var in = SpecGeneratorTest.app("- {name: app, image: x}");
         var spec = SpecGenerator.generate(in.withFacts(in.facts()
