@@ -1,0 +1,221 @@
+package dev.peapod.apiserver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.peapod.api.FieldError;
+import dev.peapod.api.ManifestException;
+import dev.peapod.api.Manifests;
+import dev.peapod.api.PodDefaults;
+import dev.peapod.api.PodValidator;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * What happens to an object between the request body and the store: strict decoding, system
+ * metadata (uid, creationTimestamp, generateName), kube-apiserver's defaulting and validation for
+ * Pods (the api module's {@link PodDefaults} and {@link PodValidator}), the pod update rules, and
+ * the one-node "scheduling" (every pod is bound to this node on create, as there is no scheduler).
+ */
+final class Admission {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** k8s.io/apiserver/pkg/storage/names: 5 characters from an alphabet without vowels and look-alikes. */
+    private static final String NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
+    private static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+
+    private final String nodeName;
+
+    Admission(String nodeName) { this.nodeName = nodeName; }
+
+    /** The object to store for a create of {@code type} in {@code namespace} ("" when cluster-scoped). */
+    ObjectNode create(ResourceType type, String namespace, JsonNode body, Instant now) {
+        ObjectNode o = checkKind(type, body);
+        ObjectNode meta = Json.meta(o);
+        if (meta.hasNonNull("resourceVersion") && !meta.get("resourceVersion").asText().isEmpty()) {
+            throw ApiException.badRequest("resourceVersion should not be set on objects to be created");
+        }
+        setNamespace(type, namespace, meta);
+        String name = meta.path("name").asText("");
+        if (name.isEmpty() && !meta.path("generateName").asText("").isEmpty()) {
+            var suffix = new StringBuilder();
+            for (int i = 0; i < 5; i++) suffix.append(NAME_ALPHABET.charAt(RANDOM.nextInt(NAME_ALPHABET.length())));
+            meta.put("name", meta.get("generateName").asText() + suffix);
+        }
+        meta.put("uid", UUID.randomUUID().toString());
+        meta.put("creationTimestamp", Json.time(now));
+        for (String f : List.of("deletionTimestamp", "deletionGracePeriodSeconds", "managedFields", "selfLink")) meta.remove(f);
+        ObjectNode out = switch (type.name()) {
+            case "pods" -> createPod(o);
+            case "configmaps", "secrets" -> decodeStrict(type, o);
+            default -> {
+                checkName(type, o, type == ResourceType.NAMESPACES ? DNS_LABEL : DNS_SUBDOMAIN);
+                yield o;
+            }
+        };
+        if (type == ResourceType.NAMESPACES) {
+            out.putObject("spec").putArray("finalizers").add("kubernetes");
+            out.putObject("status").put("phase", "Active");
+        }
+        return out;
+    }
+
+    private ObjectNode createPod(ObjectNode o) {
+        // ServiceAccount admission: every pod runs as a service account, "default" unless named.
+        var spec = o.get("spec") instanceof ObjectNode s ? s : o.putObject("spec");
+        if (spec.path("serviceAccountName").asText("").isEmpty()) {
+            spec.put("serviceAccountName", spec.path("serviceAccount").asText("default").isEmpty() ? "default" : spec.path("serviceAccount").asText("default"));
+        }
+        spec.put("serviceAccount", spec.get("serviceAccountName").asText());
+        o.remove("status");
+        Pod pod = decodePod(o);
+        PodDefaults.apply(pod);
+        List<FieldError> errors = PodValidator.validate(pod);
+        if (!errors.isEmpty()) throw ApiException.invalid(ResourceType.PODS, pod.getMetadata().getName(), errors);
+        ObjectNode out = (ObjectNode) Json.parse(Manifests.toJson(pod));
+        ObjectNode outSpec = (ObjectNode) out.get("spec");
+        if (outSpec.path("nodeName").asText("").isEmpty() && outSpec.path("schedulingGates").isEmpty()) outSpec.put("nodeName", nodeName);
+        out.putObject("status").put("phase", "Pending");
+        return out;
+    }
+
+    /**
+     * An update (PUT or the result of a PATCH) of {@code old}: system metadata and, for kinds with a
+     * status subresource, the status are kept from the stored object; pods may change only what
+     * kube-apiserver lets them change.
+     */
+    ObjectNode update(ResourceType type, JsonNode old, JsonNode body) {
+        ObjectNode o = checkKind(type, body);
+        ObjectNode meta = Json.meta(o);
+        JsonNode oldMeta = old.path("metadata");
+        String name = oldMeta.path("name").asText();
+        if (!name.equals(meta.path("name").asText(name))) {
+            throw ApiException.badRequest("the name of the object (" + meta.path("name").asText() + ") does not match the name on the URL (" + name + ")");
+        }
+        for (String f : List.of("name", "namespace", "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generateName")) {
+            if (oldMeta.has(f)) meta.set(f, oldMeta.get(f).deepCopy());
+            else meta.remove(f);
+        }
+        if (type.hasStatus()) {
+            if (old.has("status")) o.set("status", old.get("status").deepCopy());
+            else o.remove("status");
+        }
+        return switch (type.name()) {
+            case "pods" -> updatePod(old, o);
+            case "configmaps", "secrets" -> decodeStrict(type, o);
+            case "namespaces" -> {
+                if (old.has("spec")) o.set("spec", old.get("spec").deepCopy());
+                yield o;
+            }
+            default -> o;
+        };
+    }
+
+    /** PUT of the status subresource: only the status changes. */
+    ObjectNode updateStatus(ResourceType type, JsonNode old, JsonNode body) {
+        ObjectNode o = ((ObjectNode) old).deepCopy();
+        checkKind(type, body);
+        if (body.has("status")) o.set("status", body.get("status").deepCopy());
+        else o.remove("status");
+        return o;
+    }
+
+    private ObjectNode updatePod(JsonNode old, ObjectNode o) {
+        Pod pod = decodePod(o);
+        PodDefaults.apply(pod);
+        ObjectNode out = (ObjectNode) Json.parse(Manifests.toJson(pod));
+        // ValidatePodUpdate: everything in spec is immutable but these (k8s.io/kubernetes pkg/apis/core/validation).
+        if (!mutablePart(old.path("spec")).equals(mutablePart(out.path("spec")))) {
+            throw ApiException.invalid(ResourceType.PODS, pod.getMetadata().getName(), List.of(FieldError.forbidden("spec",
+                    "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,"
+                            + "`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),"
+                            + "`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)")));
+        }
+        List<FieldError> errors = PodValidator.validate(pod);
+        if (!errors.isEmpty()) throw ApiException.invalid(ResourceType.PODS, pod.getMetadata().getName(), errors);
+        return out;
+    }
+
+    /** The spec without the fields a pod update may change. */
+    private static JsonNode mutablePart(JsonNode spec) {
+        ObjectNode s = spec.deepCopy();
+        for (String list : List.of("containers", "initContainers")) {
+            for (JsonNode c : s.path(list)) ((ObjectNode) c).remove("image");
+        }
+        s.remove("activeDeadlineSeconds");
+        s.remove("tolerations");
+        return s;
+    }
+
+    private static ObjectNode checkKind(ResourceType type, JsonNode body) {
+        if (!(body instanceof ObjectNode o)) throw ApiException.badRequest("the request body must be a JSON object");
+        String kind = o.path("kind").asText(""), apiVersion = o.path("apiVersion").asText("");
+        if (!kind.isEmpty() && !kind.equals(type.kind()) || !apiVersion.isEmpty() && !apiVersion.equals("v1")) {
+            throw ApiException.badRequest("the API version in the data (" + apiVersion + ") does not match the expected API version (v1)"
+                    + " or the kind (" + kind + ") is not " + type.kind());
+        }
+        o.put("kind", type.kind()).put("apiVersion", "v1");
+        return o.deepCopy();
+    }
+
+    private static void setNamespace(ResourceType type, String namespace, ObjectNode meta) {
+        if (!type.namespaced()) {
+            meta.remove("namespace");
+            return;
+        }
+        String given = meta.path("namespace").asText("");
+        if (!given.isEmpty() && !given.equals(namespace)) {
+            throw ApiException.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+        }
+        meta.put("namespace", namespace);
+    }
+
+    private static void checkName(ResourceType type, ObjectNode o, Pattern format) {
+        String name = o.path("metadata").path("name").asText("");
+        if (name.isEmpty()) {
+            throw ApiException.invalid(type, "", List.of(FieldError.required("metadata.name", "name or generateName is required")));
+        }
+        if (!format.matcher(name).matches() || name.length() > 253) {
+            throw ApiException.invalid(type, name, List.of(FieldError.invalid("metadata.name", name,
+                    "a lowercase RFC 1123 " + (format == DNS_LABEL ? "label" : "subdomain") + " must consist of lower case alphanumeric characters, '-' or '.'")));
+        }
+    }
+
+    private static Pod decodePod(ObjectNode o) {
+        return (Pod) decode(ResourceType.PODS, o);
+    }
+
+    private static ObjectNode decodeStrict(ResourceType type, ObjectNode o) {
+        HasMetadata typed = decode(type, o);
+        ObjectNode out = (ObjectNode) Json.parse(Manifests.toJson(typed));
+        if (type == ResourceType.SECRETS) {
+            if (!out.has("type")) out.put("type", "Opaque");
+            // stringData is write-only: merged into data, base64-encoded, overriding (Secret conversion in kube-apiserver).
+            if (out.remove("stringData") instanceof ObjectNode stringData) {
+                ObjectNode data = out.get("data") instanceof ObjectNode d ? d : out.putObject("data");
+                for (var e : stringData.properties()) {
+                    data.put(e.getKey(), java.util.Base64.getEncoder().encodeToString(e.getValue().asText().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Strict decoding through the api module's codec, as kube-apiserver under {@code fieldValidation=Strict}. */
+    private static HasMetadata decode(ResourceType type, ObjectNode o) {
+        List<HasMetadata> objects;
+        try {
+            objects = Manifests.parse(Json.write(o), "request");
+        } catch (ManifestException e) {
+            if (!e.errors().isEmpty()) throw ApiException.invalid(type, o.at("/metadata/name").asText(), e.errors());
+            String msg = e.getMessage().replaceFirst("^request: (document 1 \\(line 1\\): )?", "");
+            throw ApiException.badRequest(type.kind() + " in version \"v1\" cannot be handled as a " + type.kind() + ": " + msg);
+        }
+        return objects.getFirst();
+    }
+}

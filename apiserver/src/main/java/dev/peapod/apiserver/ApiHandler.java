@@ -1,0 +1,123 @@
+package dev.peapod.apiserver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.peapod.store.ObjectStore;
+import dev.peapod.store.StoreException;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.InstantSource;
+import java.util.Arrays;
+
+/**
+ * Routes a request: bearer-token authentication first (401 otherwise), then discovery and
+ * OpenAPI, then the core v1 resources:
+ * <pre>
+ *   /api/v1/{resource}                                  list/watch across namespaces; create of cluster-scoped kinds
+ *   /api/v1/{resource}/{name}[/status]                   cluster-scoped objects (namespaces)
+ *   /api/v1/namespaces/{ns}/{resource}                   list/watch/create in a namespace
+ *   /api/v1/namespaces/{ns}/{resource}/{name}[/status]   get/update/patch/delete
+ * </pre>
+ * Contract: thread safe; each request runs on its own (virtual) thread and may block.
+ */
+public final class ApiHandler {
+    private final byte[] token;
+    private final Rest rest;
+    private final String serverAddress;
+
+    /**
+     * @param token         the bearer token clients must send
+     * @param nodeName      the node every pod is bound to
+     * @param serverAddress host:port for {@code /api}'s serverAddressByClientCIDRs
+     */
+    public ApiHandler(ObjectStore store, String token, String nodeName, String serverAddress, InstantSource clock) {
+        this.token = token.getBytes(StandardCharsets.UTF_8);
+        this.rest = new Rest(store, new Admission(nodeName), clock);
+        this.serverAddress = serverAddress;
+    }
+
+    public Reply handle(ApiRequest req) {
+        try {
+            authenticate(req);
+            if (req.contentType() != null && req.contentType().startsWith("application/vnd.kubernetes.protobuf")) {
+                // kubectl's generators (create namespace/configmap/secret) send typed objects as protobuf. Not decoded yet.
+                throw new ApiException(415, "UnsupportedMediaType", "Peapod does not decode protobuf request bodies yet ("
+                        + req.contentType() + "); send JSON (kubectl create -f works)", null);
+            }
+            return route(req);
+        } catch (ApiException e) {
+            return new Reply.Document(e.code, e.status());
+        } catch (StoreException.Failed e) {
+            return new Reply.Document(500, ApiException.internal(e.getMessage()).status());
+        } catch (NumberFormatException e) {
+            return new Reply.Document(400, ApiException.badRequest(e.getMessage()).status());
+        }
+    }
+
+    private void authenticate(ApiRequest req) {
+        String h = req.authorization();
+        if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7)) throw ApiException.unauthorized();
+        byte[] given = h.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+        if (!MessageDigest.isEqual(given, token)) throw ApiException.unauthorized(); // constant time
+    }
+
+    private Reply route(ApiRequest req) {
+        String path = req.path();
+        while (path.length() > 1 && path.endsWith("/")) path = path.substring(0, path.length() - 1);
+        switch (path) {
+            case "/version" -> { return doc(Discovery.version()); }
+            case "/api" -> { return doc(Discovery.apiVersions(serverAddress)); }
+            case "/apis" -> { return doc(Discovery.apiGroups()); }
+            case "/api/v1" -> { return doc(Discovery.coreResources()); }
+            case "/openapi/v3" -> { return doc(Discovery.openApiIndex()); }
+            case "/openapi/v3/api/v1" -> { return doc(Discovery.coreDocument()); }
+            case "/healthz", "/livez", "/readyz" -> { return doc(Json.object().put("status", "ok")); }
+            default -> { }
+        }
+        if (!path.startsWith("/api/v1/")) throw ApiException.notFoundPath(path);
+        String[] s = path.substring("/api/v1/".length()).split("/");
+        // /namespaces/{ns}/{resource}...: a namespaced resource; /namespaces/{name}[/status]: the namespace itself.
+        if (s[0].equals("namespaces") && s.length >= 3 && !(s.length == 3 && s[2].equals("status"))) {
+            ResourceType type = type(s[2], path);
+            if (!type.namespaced()) throw ApiException.notFoundPath(path);
+            return resource(req, type, s[1], Arrays.copyOfRange(s, 3, s.length));
+        }
+        ResourceType type = type(s[0], path);
+        return resource(req, type, type.namespaced() ? null : "", Arrays.copyOfRange(s, 1, s.length));
+    }
+
+    private static ResourceType type(String name, String path) {
+        return ResourceType.byName(name).orElseThrow(() -> ApiException.notFoundPath(path));
+    }
+
+    /** {@code rest}: [] for the collection, [name] for an object, [name, "status"] for its status. */
+    private Reply resource(ApiRequest req, ResourceType type, String namespace, String[] rest) {
+        String m = req.method();
+        if (rest.length == 0) {
+            return switch (m) {
+                case "GET" -> this.rest.list(type, namespace, req);
+                case "POST" -> {
+                    if (namespace == null) throw ApiException.methodNotAllowed(m);
+                    yield this.rest.create(type, namespace, req);
+                }
+                default -> throw ApiException.methodNotAllowed(m);
+            };
+        }
+        if (namespace == null) throw ApiException.notFoundPath(req.path()); // a namespaced kind needs /namespaces/{ns}/
+        String name = rest[0];
+        boolean status = rest.length == 2 && rest[1].equals("status") && type.hasStatus();
+        if (rest.length > 2 || rest.length == 2 && !status) throw ApiException.notFoundPath(req.path());
+        return switch (m) {
+            case "GET" -> this.rest.get(type, namespace, name, req);
+            case "PUT" -> this.rest.update(type, namespace, name, status, req);
+            case "PATCH" -> this.rest.patch(type, namespace, name, status, req);
+            case "DELETE" -> {
+                if (status) throw ApiException.methodNotAllowed(m);
+                yield this.rest.delete(type, namespace, name, req);
+            }
+            default -> throw ApiException.methodNotAllowed(m);
+        };
+    }
+
+    private static Reply doc(JsonNode body) { return new Reply.Document(200, body); }
+}

@@ -1,0 +1,25 @@
+package dev.peapod.apiserver;
+
+import java.util.Map;
+
+/**
+ * One HTTP request as the API handler sees it, independent of Jetty so that routes are tested
+ * without a socket.
+ *
+ * @param query         decoded query parameters (the first value of each)
+ * @param authorization the Authorization header, or null
+ * @param body          the request body ("" when none)
+ */
+public record ApiRequest(String method, String path, Map<String, String> query, String accept, String contentType,
+                         String authorization, String body) {
+
+    String param(String name) { return query.get(name); }
+
+    boolean flag(String name) {
+        String v = query.get(name);
+        return v != null && (v.equals("true") || v.equals("1"));
+    }
+
+    /** kubectl asks for server-side printing with {@code as=Table} in Accept. */
+    boolean wantsTable() { return accept != null && accept.contains("as=Table"); }
+}

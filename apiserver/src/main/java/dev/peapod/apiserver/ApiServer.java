@@ -1,0 +1,118 @@
+package dev.peapod.apiserver;
+
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+
+/**
+ * The HTTPS front of {@link ApiHandler} on Jetty's core API (no servlets): TLS with the
+ * {@link Pki} serving certificate, HTTP/1.1, and every request on its own virtual thread
+ * (Jetty's {@code QueuedThreadPool} with a virtual-thread executor), so handlers, watches
+ * included, simply block.
+ */
+public final class ApiServer implements AutoCloseable {
+    private final Server server;
+    private final ServerConnector connector;
+
+    private ApiServer(Server server, ServerConnector connector) {
+        this.server = server;
+        this.connector = connector;
+    }
+
+    /** Starts listening on {@code address:port} (port 0: any free port). */
+    public static ApiServer start(ApiHandler handler, Pki pki, String address, int port) throws Exception {
+        var threads = new QueuedThreadPool();
+        threads.setName("apiserver");
+        threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        var server = new Server(threads);
+        char[] password = "peapod".toCharArray(); // protects nothing: the key store lives only in memory
+        var tls = new SslContextFactory.Server();
+        tls.setKeyStore(pki.keyStore(password));
+        tls.setKeyStorePassword(new String(password));
+        var http = new HttpConfiguration();
+        var secure = new SecureRequestCustomizer();
+        secure.setSniHostCheck(false); // clients connect by IP (127.0.0.1), which sends no SNI
+        http.addCustomizer(secure);
+        http.setSendServerVersion(false);
+        var connector = new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(http));
+        connector.setHost(address);
+        connector.setPort(port);
+        server.addConnector(connector);
+        server.setHandler(new JettyAdapter(handler));
+        server.start();
+        return new ApiServer(server, connector);
+    }
+
+    public int port() { return connector.getLocalPort(); }
+
+    @Override
+    public void close() throws Exception { server.stop(); }
+
+    /** Translates Jetty requests into {@link ApiRequest}s and writes the {@link Reply}. */
+    private static final class JettyAdapter extends Handler.Abstract {
+        private final ApiHandler handler;
+
+        JettyAdapter(ApiHandler handler) { this.handler = handler; }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            try {
+                Map<String, String> query = new HashMap<>();
+                Fields fields = Request.extractQueryParameters(request);
+                for (Fields.Field f : fields) query.put(f.getName(), f.getValue());
+                String body = Content.Source.asString(request, StandardCharsets.UTF_8);
+                var headers = request.getHeaders();
+                var req = new ApiRequest(request.getMethod(), request.getHttpURI().getDecodedPath(), query,
+                        headers.get(HttpHeader.ACCEPT), headers.get(HttpHeader.CONTENT_TYPE), headers.get(HttpHeader.AUTHORIZATION), body);
+                Reply reply = handler.handle(req);
+                switch (reply) {
+                    case Reply.Document d -> {
+                        response.setStatus(d.status());
+                        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+                        Content.Sink.write(response, true, Json.write(d.body()), callback);
+                    }
+                    case Reply.Stream s -> {
+                        response.setStatus(200);
+                        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+                        try (OutputStream out = Content.Sink.asOutputStream(response)) {
+                            out.flush(); // headers now: a client waits for them before it reads events
+                            s.writer().write(event -> {
+                                out.write((Json.write(event) + "\n").getBytes(StandardCharsets.UTF_8));
+                                out.flush();
+                            });
+                        } catch (IOException e) {
+                            // the client went away: the watch is over
+                        }
+                        callback.succeeded();
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                callback.failed(e);
+            } catch (Throwable t) {
+                System.getLogger("peapod.apiserver").log(System.Logger.Level.ERROR, "request failed: " + t, t);
+                callback.failed(t);
+            }
+            return true;
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package dev.peapod.apiserver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.peapod.store.Key;
+import dev.peapod.store.ObjectStore;
+import dev.peapod.store.StoreException;
+import dev.peapod.store.Stored;
+
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * The verbs on one resource type: get, list, watch, create, update, patch, delete, for objects
+ * and their status subresource. Store refusals become {@code metav1.Status} errors here.
+ */
+final class Rest {
+    /** How often a PATCH is retried when another write came between its read and its write (GuaranteedUpdate). */
+    private static final int PATCH_ATTEMPTS = 5;
+
+    private final ObjectStore store;
+    private final Admission admission;
+    private final InstantSource clock;
+
+    Rest(ObjectStore store, Admission admission, InstantSource clock) {
+        this.store = store;
+        this.admission = admission;
+        this.clock = clock;
+    }
+
+    static long revision(String resourceVersion) {
+        try {
+            return Long.parseLong(resourceVersion);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("invalid resource version: " + resourceVersion);
+        }
+    }
+
+    private static Key key(ResourceType type, String namespace, String name) {
+        return new Key(type.name(), type.namespaced() ? namespace : "", name);
+    }
+
+    Reply get(ResourceType type, String namespace, String name, ApiRequest req) {
+        JsonNode o = load(type, namespace, name).object();
+        return ok(req.wantsTable() ? Tables.table(type, List.of(o), o.at("/metadata/resourceVersion").asText(),
+                req.param("includeObject"), clock.instant()) : o);
+    }
+
+    Stored load(ResourceType type, String namespace, String name) {
+        return store.get(key(type, namespace, name)).orElseThrow(() -> ApiException.notFound(type, name));
+    }
+
+    Reply list(ResourceType type, String namespace, ApiRequest req) {
+        Predicate<JsonNode> filter = Selector.labels(req.param("labelSelector")).and(Selector.fields(req.param("fieldSelector"), type));
+        if (req.flag("watch")) {
+            Function<JsonNode, JsonNode> render = req.wantsTable()
+                    ? o -> Tables.table(type, List.of(o), o.at("/metadata/resourceVersion").asText(), req.param("includeObject"), clock.instant())
+                    : o -> o;
+            return new Reply.Stream(new WatchStream(store, type, namespace, req, filter, render, clock));
+        }
+        var listing = store.list(type.name(), namespace);
+        List<JsonNode> items = new ArrayList<>();
+        for (Stored s : listing.items()) if (filter.test(s.object())) items.add(s.object());
+        String rv = Long.toString(listing.revision());
+        if (req.wantsTable()) return ok(Tables.table(type, items, rv, req.param("includeObject"), clock.instant()));
+        var list = Json.object().put("kind", type.kind() + "List").put("apiVersion", "v1");
+        list.putObject("metadata").put("resourceVersion", rv);
+        var array = list.putArray("items");
+        items.forEach(array::add);
+        return ok(list);
+    }
+
+    Reply create(ResourceType type, String namespace, ApiRequest req) {
+        if (type.namespaced()) requireNamespace(namespace);
+        ObjectNode o = admission.create(type, namespace, Json.parse(req.body()), clock.instant());
+        String name = o.at("/metadata/name").asText();
+        if (name.isEmpty()) throw ApiException.invalid(type, "", List.of(dev.peapod.api.FieldError.required("metadata.name", "name or generateName is required")));
+        try {
+            Stored s = store.create(key(type, namespace, name), o);
+            if (type == ResourceType.NAMESPACES) Bootstrap.defaultServiceAccount(store, name, clock.instant());
+            return new Reply.Document(201, s.object());
+        } catch (StoreException.AlreadyExists e) {
+            throw ApiException.alreadyExists(type, name);
+        }
+    }
+
+    private void requireNamespace(String namespace) {
+        if (store.get(new Key("namespaces", "", namespace)).isEmpty()) throw ApiException.notFound(ResourceType.NAMESPACES, namespace);
+    }
+
+    Reply update(ResourceType type, String namespace, String name, boolean status, ApiRequest req) {
+        JsonNode body = Json.parse(req.body());
+        Stored old = load(type, namespace, name);
+        String rv = Json.text(body, "/metadata/resourceVersion");
+        long expected = rv == null || rv.isEmpty() ? old.revision() : revision(rv);
+        ObjectNode next = status ? admission.updateStatus(type, old.object(), body) : admission.update(type, old.object(), body);
+        return ok(write(type, name, next, expected));
+    }
+
+    Reply patch(ResourceType type, String namespace, String name, boolean status, ApiRequest req) {
+        JsonNode patch = Json.parse(req.body());
+        for (int attempt = 1; ; attempt++) {
+            Stored old = load(type, namespace, name);
+            JsonNode patched = Patches.apply(req.contentType(), old.object(), patch);
+            String rv = Json.text(patched, "/metadata/resourceVersion");
+            if (rv != null && !rv.equals(Long.toString(old.revision()))) {
+                throw ApiException.conflict(type, name, "the object has been modified; please apply your changes to the latest version and try again");
+            }
+            ObjectNode next = status ? admission.updateStatus(type, old.object(), patched) : admission.update(type, old.object(), patched);
+            try {
+                return ok(write(type, name, next, old.revision()));
+            } catch (ApiException e) {
+                if (e.code != 409 || rv != null || attempt == PATCH_ATTEMPTS) throw e;
+            }
+        }
+    }
+
+    private JsonNode write(ResourceType type, String name, ObjectNode next, long expected) {
+        Key key = new Key(type.name(), next.at("/metadata/namespace").asText(""), name);
+        if (stripVersion(next).equals(stripVersion(store.get(key).map(Stored::object).orElse(null)))) {
+            return store.get(key).orElseThrow().object(); // a no-op update takes no revision, as in kube-apiserver
+        }
+        try {
+            return store.update(key, next, expected).object();
+        } catch (StoreException.Conflict e) {
+            throw ApiException.conflict(type, name, "the object has been modified; please apply your changes to the latest version and try again");
+        } catch (StoreException.NotFound e) {
+            throw ApiException.notFound(type, name);
+        }
+    }
+
+    private static JsonNode stripVersion(JsonNode o) {
+        if (o == null) return null;
+        ObjectNode c = o.deepCopy();
+        Json.meta(c).remove("resourceVersion");
+        return c;
+    }
+
+    /**
+     * DELETE. Pods bound to the node are deleted gracefully (kube-apiserver's pod strategy
+     * {@code CheckGracefulDelete}): the grace period from the options, else the pod's
+     * terminationGracePeriodSeconds, becomes {@code deletionTimestamp}/{@code deletionGracePeriodSeconds};
+     * the node stops the pod and then removes it from the store. A grace period of 0 (force), an
+     * unbound pod and a pod in a terminal phase are removed at once. Other kinds are removed at once.
+     */
+    Reply delete(ResourceType type, String namespace, String name, ApiRequest req) {
+        JsonNode options = req.body().isBlank() ? Json.object() : Json.parse(req.body());
+        Stored old = load(type, namespace, name);
+        String preUid = Json.text(options, "/preconditions/uid"), preRv = Json.text(options, "/preconditions/resourceVersion");
+        if (preUid != null && !preUid.equals(old.uid())) {
+            throw ApiException.conflict(type, name, "Precondition failed: UID in precondition: " + preUid + ", UID in object meta: " + old.uid());
+        }
+        long expected = preRv == null ? old.revision() : revision(preRv);
+        if (type == ResourceType.NAMESPACES && name.equals("default")) {
+            throw new ApiException(403, "Forbidden", "namespaces \"default\" is forbidden: this namespace may not be deleted", null);
+        }
+        if (type == ResourceType.PODS) {
+            Long grace = gracePeriod(req, options, old.object());
+            if (grace > 0) return ok(gracefully(type, name, old, grace, expected));
+        }
+        try {
+            return ok(store.delete(key(type, namespace, name), expected).object());
+        } catch (StoreException.Conflict e) {
+            throw ApiException.conflict(type, name, "the object has been modified; please apply your changes to the latest version and try again");
+        } catch (StoreException.NotFound e) {
+            throw ApiException.notFound(type, name);
+        }
+    }
+
+    private static Long gracePeriod(ApiRequest req, JsonNode options, JsonNode pod) {
+        String phase = pod.at("/status/phase").asText("");
+        if (pod.at("/spec/nodeName").asText("").isEmpty() || phase.equals("Succeeded") || phase.equals("Failed")) return 0L;
+        if (req.param("gracePeriodSeconds") != null) return Long.parseLong(req.param("gracePeriodSeconds"));
+        if (options.path("gracePeriodSeconds").isNumber()) return options.get("gracePeriodSeconds").asLong();
+        return pod.at("/spec/terminationGracePeriodSeconds").asLong(30);
+    }
+
+    private JsonNode gracefully(ResourceType type, String name, Stored old, long grace, long expected) {
+        ObjectNode o = old.object().deepCopy();
+        ObjectNode meta = Json.meta(o);
+        long current = meta.path("deletionGracePeriodSeconds").asLong(Long.MAX_VALUE);
+        if (meta.has("deletionTimestamp") && grace >= current) return old.object(); // only a shorter grace period changes anything
+        Instant at = clock.instant().plusSeconds(grace);
+        meta.put("deletionTimestamp", Json.time(at));
+        meta.put("deletionGracePeriodSeconds", grace);
+        return write(type, name, o, expected);
+    }
+
+    private static Reply ok(JsonNode body) { return new Reply.Document(200, body); }
+}

@@ -1,0 +1,157 @@
+package dev.peapod.apiserver;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The real kubectl (v1.32, /usr/bin/kubectl) against the API server over a memory store: no pods run here. */
+class KubectlTest {
+    static final String KUBECTL = "/usr/bin/kubectl";
+    @TempDir static Path dir;
+    static TestServer server;
+
+    record Run(int exit, String out, String err) {}
+
+    @BeforeAll
+    static void start() throws Exception {
+        assertThat(Path.of(KUBECTL)).as("kubectl v1.32 is needed at " + KUBECTL + " (apt-get install kubectl)").exists();
+        server = new TestServer(dir);
+    }
+
+    @AfterAll
+    static void stop() throws Exception { server.close(); }
+
+    static Run kubectl(String... args) throws Exception {
+        var cmd = new ArrayList<>(List.of(KUBECTL, "--kubeconfig", server.kubeconfig.toString()));
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile(dir, "out", ""), err = Files.createTempFile(dir, "err", "");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("kubectl " + List.of(args) + " hung");
+        }
+        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    @Test
+    void createGetTableJsonPatchDelete() throws Exception {
+        Path pod = Files.writeString(dir.resolve("pod.yaml"), """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: web, labels: {app: web}}
+                spec:
+                  containers:
+                  - {name: app, image: peapod/busybox:latest}
+                """);
+        var created = kubectl("create", "-f", pod.toString());
+        assertThat(created.exit()).as(created.err()).isZero();
+        assertThat(created.out()).isEqualTo("pod/web created\n");
+
+        var table = kubectl("get", "pods");
+        assertThat(table.exit()).as(table.err()).isZero();
+        assertThat(table.out().lines().toList().getFirst()).matches("NAME\\s+READY\\s+STATUS\\s+RESTARTS\\s+AGE");
+        assertThat(table.out().lines().toList().get(1)).matches("web\\s+0/1\\s+Pending\\s+0\\s+\\d+s");
+        var wide = kubectl("get", "pods", "-o", "wide");
+        assertThat(wide.out().lines().toList().get(1)).matches("web\\s+0/1\\s+Pending\\s+0\\s+\\d+s\\s+<none>\\s+testnode\\s+<none>\\s+<none>");
+
+        var json = kubectl("get", "pod", "web", "-o", "jsonpath={.spec.containers[0].imagePullPolicy} {.spec.nodeName} {.metadata.uid}");
+        assertThat(json.out()).matches("Always testnode [0-9a-f-]{36}");
+
+        assertThat(kubectl("label", "pod", "web", "tier=front").exit()).isZero();
+        assertThat(kubectl("get", "pods", "-l", "tier=front", "-o", "name").out()).isEqualTo("pod/web\n");
+        assertThat(kubectl("get", "pods", "-l", "tier!=front", "-o", "name").out()).isEmpty();
+        assertThat(kubectl("get", "pods", "--field-selector", "metadata.name=web", "-o", "name").out()).isEqualTo("pod/web\n");
+
+        var patched = kubectl("patch", "pod", "web", "-p", "{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"peapod/busybox:v2\"}]}}");
+        assertThat(patched.exit()).as(patched.err()).isZero();
+        assertThat(kubectl("get", "pod", "web", "-o", "jsonpath={.spec.containers[0].image}").out()).isEqualTo("peapod/busybox:v2");
+
+        var immutable = kubectl("patch", "pod", "web", "--type=merge", "-p", "{\"spec\":{\"restartPolicy\":\"Never\"}}");
+        assertThat(immutable.exit()).isOne();
+        assertThat(immutable.err()).contains("Pod \"web\" is invalid: spec: Forbidden: pod updates may not change fields other than");
+
+        // Bound pods are deleted gracefully: the node would remove it; here it stays, Terminating.
+        var deleted = kubectl("delete", "pod", "web", "--wait=false");
+        assertThat(deleted.exit()).as(deleted.err()).isZero();
+        assertThat(kubectl("get", "pods").out()).contains("Terminating");
+        assertThat(kubectl("delete", "pod", "web", "--force", "--grace-period=0").exit()).isZero();
+        assertThat(kubectl("get", "pods").err()).contains("No resources found in default namespace.");
+    }
+
+    @Test
+    void invalidAndUnknownFieldsAreRejectedLikeKubeApiserver() throws Exception {
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: bad}
+                spec:
+                  containers:
+                  - {name: app, image: x}
+                  - {name: app}
+                """);
+        var r = kubectl("create", "-f", bad.toString());
+        assertThat(r.exit()).isOne();
+        assertThat(r.err()).contains("The Pod \"bad\" is invalid:", "spec.containers[1].name: Duplicate value: \"app\"",
+                "spec.containers[1].image: Required value");
+        Path typo = Files.writeString(dir.resolve("typo.yaml"), """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: typo}
+                spec:
+                  containers:
+                  - {name: app, image: x, imagee: y}
+                """);
+        r = kubectl("create", "-f", typo.toString());
+        assertThat(r.exit()).isOne();
+        assertThat(r.err()).contains("unknown field \"spec.containers[0].imagee\"");
+    }
+
+    @Test
+    void configMapsSecretsNamespacesAndServiceAccounts() throws Exception {
+        // kubectl create namespace/configmap/secret send protobuf, which is not decoded yet: -f with YAML.
+        Path objects = Files.writeString(dir.resolve("objects.yaml"), """
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: team}
+                ---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: conf, namespace: team}
+                data: {a: "1", b: "2"}
+                ---
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: s, namespace: team}
+                stringData: {k: v}
+                """);
+        var created = kubectl("create", "-f", objects.toString());
+        assertThat(created.exit()).as(created.err()).isZero();
+        assertThat(created.out()).isEqualTo("namespace/team created\nconfigmap/conf created\nsecret/s created\n");
+        assertThat(kubectl("get", "serviceaccounts", "-n", "team", "-o", "name").out()).isEqualTo("serviceaccount/default\n");
+        assertThat(kubectl("get", "cm", "-n", "team").out()).containsPattern("conf\\s+2\\s+\\d+s");
+        assertThat(kubectl("get", "secret", "s", "-n", "team", "-o", "jsonpath={.type} {.data.k}").out()).isEqualTo("Opaque dg==");
+        assertThat(kubectl("get", "namespaces").out()).containsPattern("team\\s+Active");
+        var missing = kubectl("get", "cm", "nope", "-n", "team");
+        assertThat(missing.err()).contains("Error from server (NotFound): configmaps \"nope\" not found");
+        var dup = kubectl("create", "-f", objects.toString());
+        assertThat(dup.err()).contains("Error from server (AlreadyExists): error when creating \"" + objects + "\": configmaps \"conf\" already exists");
+        var protobuf = kubectl("create", "configmap", "generated", "-n", "team");
+        assertThat(protobuf.err()).contains("Peapod does not decode protobuf request bodies yet");
+    }
+
+    @Test
+    void aWrongTokenGets401() throws Exception {
+        var r = kubectl("--token", "wrong", "get", "pods");
+        assertThat(r.exit()).isOne();
+        assertThat(r.err()).contains("Unauthorized");
+    }
+}

@@ -1,0 +1,31 @@
+package dev.peapod.apiserver;
+
+import dev.peapod.store.MemoryStore;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+
+/** An API server over a {@link MemoryStore} on a free loopback port, with its kubeconfig written to {@code dir}. */
+final class TestServer implements AutoCloseable {
+    final MemoryStore store = new MemoryStore();
+    final Pki pki;
+    final ApiServer server;
+    final Path kubeconfig;
+    final String url;
+
+    TestServer(Path dir) throws Exception {
+        pki = Pki.loadOrCreate(dir.resolve("pki"), "127.0.0.1");
+        Bootstrap.ensure(store, Clock.systemUTC().instant());
+        // The handler learns the real port only after binding; discovery's serverAddress is informational.
+        server = ApiServer.start(new ApiHandler(store, pki.token(), "testnode", "127.0.0.1:0", Clock.systemUTC()), pki, "127.0.0.1", 0);
+        url = "https://127.0.0.1:" + server.port();
+        kubeconfig = Files.writeString(dir.resolve("kubeconfig"), pki.kubeconfig(url));
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.close();
+        store.close();
+    }
+}
