@@ -34,7 +34,8 @@ class KubectlTest {
         var cmd = new ArrayList<>(List.of(KUBECTL, "--kubeconfig", server.kubeconfig.toString()));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile(dir, "out", ""), err = Files.createTempFile(dir, "err", "");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError("kubectl " + List.of(args) + " hung");

@@ -1,0 +1,129 @@
+package dev.peapod.apiserver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.peapod.store.MemoryStore;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Routes, authentication, errors and watch semantics, without a socket. */
+class ApiHandlerTest {
+    static final String TOKEN = "secret";
+    final MemoryStore store = new MemoryStore(5);
+    final ApiHandler api;
+
+    ApiHandlerTest() {
+        Bootstrap.ensure(store, Clock.systemUTC().instant());
+        api = new ApiHandler(store, TOKEN, "node1", "127.0.0.1:6443", Clock.systemUTC());
+    }
+
+    Reply.Document call(String method, String path, String body, String... query) {
+        return (Reply.Document) api.handle(request(method, path, body, "Bearer " + TOKEN, query));
+    }
+
+    static ApiRequest request(String method, String path, String body, String auth, String... query) {
+        Map<String, String> q = new HashMap<>();
+        for (int i = 0; i < query.length; i += 2) q.put(query[i], query[i + 1]);
+        return new ApiRequest(method, path, q, "application/json", "application/json", auth, body);
+    }
+
+    List<JsonNode> watch(String path, String... query) throws Exception {
+        var q = new ArrayList<>(List.of(query));
+        q.addAll(List.of("watch", "true", "timeoutSeconds", "1"));
+        var reply = api.handle(request("GET", path, "", "Bearer " + TOKEN, q.toArray(String[]::new)));
+        var events = new ArrayList<JsonNode>();
+        ((Reply.Stream) reply).writer().write(events::add);
+        return events;
+    }
+
+    static String configMap(String name) {
+        return "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"" + name + "\"},\"data\":{\"k\":\"v\"}}";
+    }
+
+    @Test
+    void withoutOrWithAWrongTokenEveryPathIs401() {
+        for (String auth : new String[] {null, "Bearer wrong", "Basic c2VjcmV0", "Bearer secretx"}) {
+            var r = (Reply.Document) api.handle(request("GET", "/api/v1/pods", "", auth));
+            assertThat(r.status()).as(auth).isEqualTo(401);
+            assertThat(r.body().get("reason").asText()).isEqualTo("Unauthorized");
+        }
+        assertThat(((Reply.Document) api.handle(request("GET", "/version", "", null))).status()).isEqualTo(401);
+    }
+
+    @Test
+    void discoveryListsTheCoreResources() {
+        var r = call("GET", "/api/v1", "");
+        assertThat(r.body().get("resources").findValuesAsText("name"))
+                .contains("pods", "pods/status", "namespaces", "configmaps", "secrets", "events", "serviceaccounts");
+        assertThat(call("GET", "/api", "").body().at("/versions/0").asText()).isEqualTo("v1");
+        assertThat(call("GET", "/openapi/v3", "").body().at("/paths/api~1v1/serverRelativeURL").asText()).startsWith("/openapi/v3/api/v1?hash=");
+    }
+
+    @Test
+    void createConflictAndStaleUpdates() {
+        var created = call("POST", "/api/v1/namespaces/default/configmaps", configMap("c"));
+        assertThat(created.status()).isEqualTo(201);
+        String rv = created.body().at("/metadata/resourceVersion").asText();
+        assertThat(created.body().at("/metadata/uid").asText()).hasSize(36);
+        assertThat(call("POST", "/api/v1/namespaces/default/configmaps", configMap("c")).status()).isEqualTo(409);
+        var updated = call("PUT", "/api/v1/namespaces/default/configmaps/c",
+                configMap("c").replace("\"name\":\"c\"", "\"name\":\"c\",\"resourceVersion\":\"" + rv + "\"").replace("\"v\"", "\"w\""));
+        assertThat(updated.status()).isEqualTo(200);
+        var stale = call("PUT", "/api/v1/namespaces/default/configmaps/c",
+                configMap("c").replace("\"name\":\"c\"", "\"name\":\"c\",\"resourceVersion\":\"" + rv + "\""));
+        assertThat(stale.status()).isEqualTo(409);
+        assertThat(stale.body().get("message").asText())
+                .isEqualTo("Operation cannot be fulfilled on configmaps \"c\": the object has been modified; please apply your changes to the latest version and try again");
+        assertThat(call("POST", "/api/v1/namespaces/nope/configmaps", configMap("c")).status()).isEqualTo(404);
+    }
+
+    @Test
+    void invalidPodsGet422WithCausesAndFieldPaths() {
+        var r = call("POST", "/api/v1/namespaces/default/pods",
+                "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},\"spec\":{\"containers\":[{\"name\":\"a\"}]}}");
+        assertThat(r.status()).isEqualTo(422);
+        assertThat(r.body().get("reason").asText()).isEqualTo("Invalid");
+        assertThat(r.body().at("/details/causes/0/field").asText()).isEqualTo("spec.containers[0].image");
+        assertThat(r.body().at("/details/causes/0/reason").asText()).isEqualTo("FieldValueRequired");
+        assertThat(r.body().get("message").asText()).isEqualTo("Pod \"p\" is invalid: spec.containers[0].image: Required value");
+    }
+
+    @Test
+    void watchResumesFromAResourceVersionAndSaysGoneWhenTooOld() throws Exception {
+        String rv = call("POST", "/api/v1/namespaces/default/configmaps", configMap("a")).body().at("/metadata/resourceVersion").asText();
+        call("POST", "/api/v1/namespaces/default/configmaps", configMap("b"));
+        call("DELETE", "/api/v1/namespaces/default/configmaps/a", "");
+        var events = watch("/api/v1/namespaces/default/configmaps", "resourceVersion", rv);
+        assertThat(events).extracting(e -> e.get("type").asText() + " " + e.at("/object/metadata/name").asText())
+                .containsExactly("ADDED b", "DELETED a");
+        var initial = watch("/api/v1/namespaces/default/configmaps", "fieldSelector", "metadata.name=b");
+        assertThat(initial).extracting(e -> e.get("type").asText() + " " + e.at("/object/metadata/name").asText()).containsExactly("ADDED b");
+        for (int i = 0; i < 6; i++) call("POST", "/api/v1/namespaces/default/configmaps", configMap("x" + i));
+        var gone = watch("/api/v1/namespaces/default/configmaps", "resourceVersion", rv);
+        assertThat(gone).hasSize(1);
+        assertThat(gone.getFirst().get("type").asText()).isEqualTo("ERROR");
+        assertThat(gone.getFirst().at("/object/code").asInt()).isEqualTo(410);
+        assertThat(gone.getFirst().at("/object/reason").asText()).isEqualTo("Expired");
+    }
+
+    @Test
+    void patchesOfEachType() {
+        call("POST", "/api/v1/namespaces/default/configmaps", configMap("c"));
+        record Case(String type, String patch, String expected) {}
+        for (var c : List.of(
+                new Case("application/merge-patch+json", "{\"data\":{\"k\":null,\"n\":\"1\"}}", "{\"n\":\"1\"}"),
+                new Case("application/json-patch+json", "[{\"op\":\"add\",\"path\":\"/data/m\",\"value\":\"2\"}]", "{\"n\":\"1\",\"m\":\"2\"}"),
+                new Case("application/strategic-merge-patch+json", "{\"data\":{\"m\":\"3\"}}", "{\"n\":\"1\",\"m\":\"3\"}"))) {
+            var req = new ApiRequest("PATCH", "/api/v1/namespaces/default/configmaps/c", Map.of(), "application/json", c.type(), "Bearer " + TOKEN, c.patch());
+            var r = (Reply.Document) api.handle(req);
+            assertThat(r.status()).as(c.type() + " " + r.body()).isEqualTo(200);
+            assertThat(r.body().get("data").toString()).as(c.type()).isEqualTo(c.expected());
+        }
+    }
+}

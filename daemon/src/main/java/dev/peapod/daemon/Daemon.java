@@ -1,0 +1,99 @@
+package dev.peapod.daemon;
+
+import dev.peapod.apiserver.ApiHandler;
+import dev.peapod.apiserver.ApiServer;
+import dev.peapod.apiserver.Bootstrap;
+import dev.peapod.apiserver.Pki;
+import dev.peapod.node.Engine;
+import dev.peapod.node.NodeConfig;
+import dev.peapod.node.PodListener;
+import dev.peapod.store.ObjectStore;
+import dev.peapod.store.SqliteStore;
+import io.fabric8.kubernetes.api.model.Pod;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * {@code peapod serve}: the composition root. Start order: store (and the objects every cluster
+ * has), credentials, the node engine, the pod sync, then the API server, and last
+ * {@code <data-dir>/kubeconfig} (its existence tells that the server is up).
+ * Stop order is the reverse; stopping terminates the pods gracefully (restart without stopping pods
+ * is not done yet), their objects stay in the store and run again on the next start.
+ */
+public final class Daemon implements AutoCloseable {
+    /** Where and how to serve. */
+    public record Options(Path dataDir, String address, int port, String nodeName) {}
+
+    private final ObjectStore store;
+    private final Engine engine;
+    private final PodController controller;
+    private final ApiServer server;
+    private final Path kubeconfig;
+
+    private Daemon(ObjectStore store, Engine engine, PodController controller, ApiServer server, Path kubeconfig) {
+        this.store = store;
+        this.engine = engine;
+        this.controller = controller;
+        this.server = server;
+        this.kubeconfig = kubeconfig;
+    }
+
+    public static Daemon start(Options options, NodeConfig config, Engine.Parts parts) throws Exception {
+        var clock = Clock.systemUTC();
+        ObjectStore store = SqliteStore.open(options.dataDir().resolve("store"));
+        try {
+            Bootstrap.ensure(store, clock.instant());
+            Pki pki = Pki.loadOrCreate(options.dataDir().resolve("pki"), options.address());
+            PodListener writer = new StoreStatusWriter(store, options.nodeName());
+            var engine = new Engine(config, parts, writer, new StoreConfigSource(store), clock);
+            var controller = new PodController(store, engineNode(engine));
+            controller.start();
+            String host = options.address().equals("0.0.0.0") ? "127.0.0.1" : options.address();
+            var handler = new ApiHandler(store, pki.token(), options.nodeName(), host + ":" + options.port(), clock);
+            var server = ApiServer.start(handler, pki, options.address(), options.port());
+            Path kubeconfig = options.dataDir().resolve("kubeconfig");
+            writePrivate(kubeconfig, pki.kubeconfig("https://" + host + ":" + server.port()));
+            return new Daemon(store, engine, controller, server, kubeconfig);
+        } catch (Exception | Error e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    static PodController.Node engineNode(Engine engine) {
+        return new PodController.Node() {
+            @Override public void run(Pod pod) { engine.run(pod); }
+            @Override public void whenFinished(String uid, Runnable then) { engine.finished(uid).whenComplete((p, e) -> then.run()); }
+            @Override public void terminate(String uid, Duration grace) { engine.terminate(uid, grace); }
+            @Override public void remove(String uid) { engine.remove(uid); }
+        };
+    }
+
+    private static void writePrivate(Path file, String text) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tmp, text);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    public int port() { return server.port(); }
+
+    public Path kubeconfig() { return kubeconfig; }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            server.close();
+        } finally {
+            controller.close();
+            engine.close();
+            store.close();
+        }
+    }
+}

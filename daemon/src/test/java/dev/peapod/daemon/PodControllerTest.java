@@ -1,0 +1,124 @@
+package dev.peapod.daemon;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.peapod.store.Key;
+import dev.peapod.store.MemoryStore;
+import dev.peapod.store.WatchEvent;
+import io.fabric8.kubernetes.api.model.Pod;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The pod sync over a memory store and a recording fake node: what it asks of the engine, and what it deletes. */
+class PodControllerTest {
+    static final Key WEB = new Key("pods", "default", "web");
+
+    final MemoryStore store = new MemoryStore();
+    final FakeNode node = new FakeNode();
+    final PodController controller = new PodController(store, node);
+
+    static final class FakeNode implements PodController.Node {
+        final List<String> calls = new ArrayList<>();
+        final Map<String, Runnable> onFinish = new HashMap<>();
+
+        @Override public void run(Pod pod) { calls.add("run " + pod.getMetadata().getName()); }
+        @Override public void whenFinished(String uid, Runnable then) { onFinish.put(uid, then); }
+        @Override public void terminate(String uid, Duration grace) { calls.add("terminate " + uid + " " + grace.toSeconds() + "s"); }
+        @Override public void remove(String uid) { calls.add("remove " + uid); }
+
+        void finish(String uid) { onFinish.remove(uid).run(); }
+    }
+
+    static ObjectNode pod(String uid) {
+        var o = StoredObjects.JSON.createObjectNode().put("apiVersion", "v1").put("kind", "Pod");
+        o.putObject("metadata").put("name", "web").put("namespace", "default").put("uid", uid);
+        o.putObject("spec").putArray("containers").addObject().put("name", "app").put("image", "busybox");
+        o.putObject("status").put("phase", "Pending");
+        return o;
+    }
+
+    void sync(WatchEvent.Type type, ObjectNode o) { controller.handle(type, o); }
+
+    @Test
+    void aNewPodRunsOnceAndRepeatedEventsChangeNothing() {
+        var p = pod("u1");
+        store.create(WEB, p);
+        sync(WatchEvent.Type.ADDED, p);
+        sync(WatchEvent.Type.MODIFIED, p);
+        assertThat(node.calls).containsExactly("run web");
+    }
+
+    @Test
+    void gracefulDeletionTerminatesWithTheGracePeriodThenRemovesAndDeletesFromTheStore() {
+        var p = pod("u1");
+        store.create(WEB, p);
+        sync(WatchEvent.Type.ADDED, p);
+        var deleting = p.deepCopy();
+        deleting.with("metadata").put("deletionTimestamp", "2026-01-01T00:00:20Z").put("deletionGracePeriodSeconds", 20);
+        store.update(WEB, deleting, 0);
+        sync(WatchEvent.Type.MODIFIED, deleting);
+        sync(WatchEvent.Type.MODIFIED, deleting);
+        assertThat(node.calls).containsExactly("run web", "terminate u1 20s");
+        assertThat(store.get(WEB)).as("still there while it stops").isPresent();
+        node.finish("u1");
+        assertThat(node.calls).containsExactly("run web", "terminate u1 20s", "remove u1");
+        assertThat(store.get(WEB)).as("the kubelet's final delete").isEmpty();
+    }
+
+    @Test
+    void aForceDeletedPodIsKilledAtOnceAndRemoved() {
+        var p = pod("u1");
+        store.create(WEB, p);
+        sync(WatchEvent.Type.ADDED, p);
+        store.delete(WEB, 0);
+        sync(WatchEvent.Type.DELETED, p);
+        assertThat(node.calls).containsExactly("run web", "terminate u1 0s");
+        node.finish("u1");
+        assertThat(node.calls).containsExactly("run web", "terminate u1 0s", "remove u1");
+    }
+
+    @Test
+    void aPodThatFinishedOnItsOwnKeepsItsFilesUntilDeleted() {
+        var p = pod("u1");
+        store.create(WEB, p);
+        sync(WatchEvent.Type.ADDED, p);
+        node.finish("u1");
+        var done = p.deepCopy();
+        done.with("status").put("phase", "Succeeded");
+        sync(WatchEvent.Type.MODIFIED, done);
+        assertThat(node.calls).containsExactly("run web");
+        sync(WatchEvent.Type.DELETED, done);
+        assertThat(node.calls).containsExactly("run web", "remove u1");
+    }
+
+    @Test
+    void terminalPodsAreNotStartedAndDeletingPodsNotKnownHereAreDeleted() {
+        var done = pod("u1");
+        done.with("status").put("phase", "Failed");
+        sync(WatchEvent.Type.ADDED, done);
+        var deleting = pod("u2");
+        deleting.with("metadata").put("deletionTimestamp", "2026-01-01T00:00:00Z");
+        store.create(WEB, deleting);
+        sync(WatchEvent.Type.ADDED, deleting);
+        assertThat(node.calls).isEmpty();
+        assertThat(store.get(WEB)).isEmpty();
+    }
+
+    @Test
+    void theFinalDeleteSparesANewPodOfTheSameName() {
+        var p = pod("u1");
+        store.create(WEB, p);
+        sync(WatchEvent.Type.ADDED, p);
+        store.delete(WEB, 0);
+        store.create(WEB, pod("u2"));
+        sync(WatchEvent.Type.DELETED, p);
+        node.finish("u1");
+        assertThat(store.get(WEB).orElseThrow().uid()).isEqualTo("u2");
+    }
+}
