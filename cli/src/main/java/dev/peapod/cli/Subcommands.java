@@ -26,6 +26,7 @@ final class Subcommands {
 
     static final List<Entry> ALL = List.of(
             new Entry("up", "Run the pods of the given manifests in the foreground.", context -> new UpCommand()),
+            new Entry("serve", ServeCommand.DESCRIPTION, context -> new ServeCommand()),
             new Entry("image", ImageCommand.DESCRIPTION, ImageCommand::tree),
             new Entry("lint", LintCommand.DESCRIPTION, context -> new LintCommand().spec),
             new Entry(TrainCommand.NAME, "", context -> new TrainCommand().spec));

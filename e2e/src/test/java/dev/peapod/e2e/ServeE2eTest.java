@@ -1,0 +1,154 @@
+package dev.peapod.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.peapod.node.NodeConfig;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code peapod serve} as a user runs it (the launcher, a cold JVM), driven by the real kubectl
+ * (v1.32) with the kubeconfig serve wrote: real pods on crun, conmon and CNI.
+ */
+class ServeE2eTest {
+    static final String DATA = "/var/lib/peapod-e2e-serve";
+    static final String KUBECTL = "/usr/bin/kubectl";
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final List<Pod> ran = new ArrayList<>();
+    @TempDir static Path dir;
+    static NodeConfig config;
+    static Process serve;
+    static Path serveLog;
+    static Path kubeconfig;
+
+    record Run(int exit, String out, String err) {}
+
+    @BeforeAll
+    static void startServe() throws Exception {
+        assertThat(Path.of(KUBECTL)).as("kubectl v1.32 is needed at " + KUBECTL).exists();
+        var load = UpCommandE2eTest.peapod(List.of("image", "load", "--data-dir", DATA, Harness.testImage().toString()), 120);
+        assertThat(load.exit()).as(load.err()).isZero();
+        config = NodeConfig.defaults(Path.of(DATA)).withCniConfigDir(Harness.defaultConfig().cniConfigDir());
+        kubeconfig = Path.of(DATA, "kubeconfig");
+        Files.deleteIfExists(kubeconfig);
+        serveLog = dir.resolve("serve.log");
+        serve = new ProcessBuilder(Harness.REPO.resolve("peapod").toString(), "serve", "--data-dir", DATA, "--port", "0",
+                "--cni-config-dir", config.cniConfigDir().toString(), "--node-name", "e2e-node")
+                .redirectErrorStream(true).redirectOutput(serveLog.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180); // the launcher may rebuild first
+        while (!Files.exists(kubeconfig)) {
+            assertThat(serve.isAlive()).as("peapod serve exited:\n" + Files.readString(serveLog)).isTrue();
+            assertThat(System.nanoTime()).as("no kubeconfig after 180 s:\n" + Files.readString(serveLog)).isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    @AfterAll
+    static void stopServe() throws Exception {
+        if (serve == null) return;
+        serve.destroy(); // SIGTERM: stops the pods gracefully
+        assertThat(serve.waitFor(60, TimeUnit.SECONDS)).as("serve stops on SIGTERM:\n" + Files.readString(serveLog)).isTrue();
+        assertThat(serve.exitValue()).as(Files.readString(serveLog)).isZero();
+        LeakCheck.assertNothingLeft(config, ran);
+    }
+
+    static Run kubectl(String... args) throws Exception {
+        return kubectlWith(kubeconfig, args);
+    }
+
+    static Run kubectlWith(Path kc, String... args) throws Exception {
+        var cmd = new ArrayList<>(List.of(KUBECTL, "--kubeconfig", kc.toString()));
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile(dir, "out", ""), err = Files.createTempFile(dir, "err", "");
+        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("kubectl " + List.of(args) + " hung; serve log:\n" + Files.readString(serveLog));
+        }
+        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    @Test
+    void aPodCreatedWithKubectlRunsBecomesReadyAndIsDeletedGracefully() throws Exception {
+        Path pod = Files.writeString(dir.resolve("pod.yaml"), """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: web, labels: {app: web}}
+                spec:
+                  terminationGracePeriodSeconds: 20
+                  containers:
+                  - name: app
+                    image: peapod/busybox:latest
+                    imagePullPolicy: Never
+                    command: ["sh", "-c", "trap 'echo bye; exit 0' TERM; while :; do sleep 0.1; done"]
+                    readinessProbe:
+                      exec: {command: ["true"]}
+                      periodSeconds: 1
+                """);
+        var created = kubectl("create", "-f", pod.toString());
+        assertThat(created.exit()).as(created.err()).isZero();
+        assertThat(created.out()).isEqualTo("pod/web created\n");
+
+        var ready = kubectl("wait", "--for=condition=Ready", "pod/web", "--timeout=90s");
+        assertThat(ready.exit()).as(ready.err() + log()).isZero();
+        assertThat(ready.out()).isEqualTo("pod/web condition met\n");
+
+        var table = kubectl("get", "pods", "-o", "wide");
+        assertThat(table.exit()).as(table.err()).isZero();
+        var lines = table.out().lines().toList();
+        assertThat(lines.getFirst()).matches("NAME\\s+READY\\s+STATUS\\s+RESTARTS\\s+AGE\\s+IP\\s+NODE\\s+NOMINATED NODE\\s+READINESS GATES");
+        assertThat(lines.get(1)).matches("web\\s+1/1\\s+Running\\s+0\\s+\\d+s\\s+10\\.87\\.\\d+\\.\\d+\\s+e2e-node\\s+<none>\\s+<none>");
+
+        var json = kubectl("get", "pod", "web", "-o", "json");
+        assertThat(json.exit()).as(json.err()).isZero();
+        JsonNode o = JSON.readTree(json.out());
+        assertThat(o.at("/status/phase").asText()).isEqualTo("Running");
+        assertThat(o.at("/status/containerStatuses/0/state/running").isObject()).isTrue();
+        assertThat(o.at("/status/containerStatuses/0/containerID").asText()).startsWith("crun://");
+        assertThat(o.at("/spec/nodeName").asText()).isEqualTo("e2e-node");
+        ran.add(new PodBuilder().withNewMetadata().withUid(o.at("/metadata/uid").asText()).endMetadata()
+                .withStatus(new PodStatusBuilder().withPodIP(o.at("/status/podIP").asText()).build()).build());
+
+        var events = kubectl("get", "events", "--field-selector", "involvedObject.name=web", "-o", "jsonpath={.items[*].reason}");
+        assertThat(events.out()).contains("Created", "Started");
+
+        long start = System.nanoTime();
+        var deleted = kubectl("delete", "pod", "web", "--timeout=60s");
+        assertThat(deleted.exit()).as(deleted.err() + log()).isZero();
+        assertThat(deleted.out()).isEqualTo("pod \"web\" deleted\n");
+        // The container exits on SIGTERM at once, well within its grace period of 20 s.
+        assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isLessThan(15);
+        var gone = kubectl("get", "pods");
+        assertThat(gone.err()).contains("No resources found in default namespace.");
+    }
+
+    @Test
+    void requestsWithoutAValidTokenGet401() throws Exception {
+        String text = Files.readString(kubeconfig);
+        Path noToken = Files.writeString(dir.resolve("no-token"), text.replaceAll("(?m)^\\s+token: .*\\n", ""));
+        var r = kubectlWith(noToken, "get", "pods");
+        assertThat(r.exit()).isOne();
+        assertThat(r.err()).contains("Unauthorized");
+        Path wrong = Files.writeString(dir.resolve("wrong-token"), text.replaceAll("(?m)^(\\s+token: ).*$", "$1wrong"));
+        r = kubectlWith(wrong, "get", "pods");
+        assertThat(r.exit()).isOne();
+        assertThat(r.err()).contains("Unauthorized");
+    }
+
+    static String log() throws IOException { return "\nserve log:\n" + Files.readString(serveLog); }
+}
