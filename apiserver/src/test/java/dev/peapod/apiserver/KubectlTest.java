@@ -150,6 +150,39 @@ class KubectlTest {
     }
 
     @Test
+    void annotateYamlApplyAndWatch() throws Exception {
+        Path cm = Files.writeString(dir.resolve("cm.yaml"), """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: applied}
+                data: {a: "1"}
+                """);
+        var applied = kubectl("apply", "-f", cm.toString());
+        assertThat(applied.exit()).as(applied.err()).isZero();
+        assertThat(applied.out()).isEqualTo("configmap/applied created\n");
+        Files.writeString(cm, Files.readString(cm).replace("a: \"1\"", "b: \"2\""));
+        var again = kubectl("apply", "-f", cm.toString());
+        assertThat(again.exit()).as(again.err()).isZero();
+        assertThat(again.out()).isEqualTo("configmap/applied configured\n");
+        assertThat(kubectl("get", "cm", "applied", "-o", "jsonpath={.data}").out()).isEqualTo("{\"b\":\"2\"}");
+
+        assertThat(kubectl("annotate", "cm", "applied", "note=hi").exit()).isZero();
+        var yaml = kubectl("get", "cm", "applied", "-o", "yaml");
+        assertThat(yaml.out()).contains("kind: ConfigMap", "    note: hi", "  b: \"2\"");
+
+        // get -w: the current object, then a change made while watching.
+        var cmd = List.of(KUBECTL, "--kubeconfig", server.kubeconfig.toString(), "get", "cm", "applied", "-w", "-o", "name");
+        Process w = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(w.getInputStream()))) {
+            assertThat(out.readLine()).isEqualTo("configmap/applied");
+            assertThat(kubectl("label", "cm", "applied", "x=y").exit()).isZero();
+            assertThat(out.readLine()).isEqualTo("configmap/applied");
+        } finally {
+            w.destroy();
+        }
+    }
+
+    @Test
     void aWrongTokenGets401() throws Exception {
         var r = kubectl("--token", "wrong", "get", "pods");
         assertThat(r.exit()).isOne();
