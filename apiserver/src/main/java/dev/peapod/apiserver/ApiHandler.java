@@ -39,11 +39,6 @@ public final class ApiHandler {
     public Reply handle(ApiRequest req) {
         try {
             authenticate(req);
-            if (req.contentType() != null && req.contentType().startsWith("application/vnd.kubernetes.protobuf")) {
-                // kubectl's generators (create namespace/configmap/secret) send typed objects as protobuf. Not decoded yet.
-                throw new ApiException(415, "UnsupportedMediaType", "Peapod does not decode protobuf request bodies yet ("
-                        + req.contentType() + "); send JSON (kubectl create -f works)", null);
-            }
             return route(req);
         } catch (ApiException e) {
             return new Reply.Document(e.code, e.status());
@@ -52,6 +47,26 @@ public final class ApiHandler {
         } catch (NumberFormatException e) {
             return new Reply.Document(400, ApiException.badRequest(e.getMessage()).status());
         }
+    }
+
+    /**
+     * The HTTP front's entry: {@code req} without its body, and the body's bytes. Protobuf bodies
+     * (kubectl's typed clients: {@code create namespace|configmap|secret|serviceaccount}) are
+     * decoded to JSON, after authentication.
+     */
+    public Reply handle(ApiRequest req, byte[] body) {
+        String contentType = req.contentType();
+        String text = new String(body, StandardCharsets.UTF_8);
+        if (contentType != null && contentType.startsWith("application/vnd.kubernetes.protobuf") && body.length > 0) {
+            try {
+                authenticate(req);
+                text = Json.write(Protobuf.decode(body));
+                contentType = "application/json";
+            } catch (ApiException e) {
+                return new Reply.Document(e.code, e.status());
+            }
+        }
+        return handle(new ApiRequest(req.method(), req.path(), req.query(), req.accept(), contentType, req.authorization(), text));
     }
 
     private void authenticate(ApiRequest req) {

@@ -79,11 +79,14 @@ public final class ApiServer implements AutoCloseable {
                 Map<String, String> query = new HashMap<>();
                 Fields fields = Request.extractQueryParameters(request);
                 for (Fields.Field f : fields) query.put(f.getName(), f.getValue());
-                String body = Content.Source.asString(request, StandardCharsets.UTF_8);
+                byte[] body;
+                try (var in = Content.Source.asInputStream(request)) {
+                    body = in.readAllBytes();
+                }
                 var headers = request.getHeaders();
                 var req = new ApiRequest(request.getMethod(), request.getHttpURI().getDecodedPath(), query,
-                        headers.get(HttpHeader.ACCEPT), headers.get(HttpHeader.CONTENT_TYPE), headers.get(HttpHeader.AUTHORIZATION), body);
-                Reply reply = handler.handle(req);
+                        headers.get(HttpHeader.ACCEPT), headers.get(HttpHeader.CONTENT_TYPE), headers.get(HttpHeader.AUTHORIZATION), "");
+                Reply reply = handler.handle(req, body);
                 switch (reply) {
                     case Reply.Document d -> {
                         response.setStatus(d.status());

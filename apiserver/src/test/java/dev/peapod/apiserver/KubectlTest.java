@@ -118,7 +118,6 @@ class KubectlTest {
 
     @Test
     void configMapsSecretsNamespacesAndServiceAccounts() throws Exception {
-        // kubectl create namespace/configmap/secret send protobuf, which is not decoded yet: -f with YAML.
         Path objects = Files.writeString(dir.resolve("objects.yaml"), """
                 apiVersion: v1
                 kind: Namespace
@@ -145,8 +144,29 @@ class KubectlTest {
         assertThat(missing.err()).contains("Error from server (NotFound): configmaps \"nope\" not found");
         var dup = kubectl("create", "-f", objects.toString());
         assertThat(dup.err()).contains("Error from server (AlreadyExists): error when creating \"" + objects + "\": configmaps \"conf\" already exists");
-        var protobuf = kubectl("create", "configmap", "generated", "-n", "team");
-        assertThat(protobuf.err()).contains("Peapod does not decode protobuf request bodies yet");
+    }
+
+    @Test
+    void kubectlsGeneratorsSendProtobuf() throws Exception {
+        Path file = Files.writeString(dir.resolve("config.txt"), "line one\n");
+        var ns = kubectl("create", "namespace", "gen");
+        assertThat(ns.exit()).as(ns.err()).isZero();
+        assertThat(ns.out()).isEqualTo("namespace/gen created\n");
+        var cm = kubectl("create", "configmap", "conf", "-n", "gen", "--from-literal=a=1", "--from-file=" + file);
+        assertThat(cm.exit()).as(cm.err()).isZero();
+        assertThat(kubectl("get", "cm", "conf", "-n", "gen", "-o", "jsonpath={.data}").out())
+                .isEqualTo("{\"a\":\"1\",\"config.txt\":\"line one\\n\"}");
+        var secret = kubectl("create", "secret", "generic", "s", "-n", "gen", "--from-literal=k=v");
+        assertThat(secret.exit()).as(secret.err()).isZero();
+        assertThat(kubectl("get", "secret", "s", "-n", "gen", "-o", "jsonpath={.type} {.data.k}").out()).isEqualTo("Opaque dg==");
+        var sa = kubectl("create", "serviceaccount", "robot", "-n", "gen");
+        assertThat(sa.exit()).as(sa.err()).isZero();
+        assertThat(kubectl("get", "sa", "-n", "gen", "-o", "name").out()).isEqualTo("serviceaccount/default\nserviceaccount/robot\n");
+        var run = kubectl("run", "p", "-n", "gen", "--image=busybox", "--restart=Never");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).isEqualTo("pod/p created\n");
+        assertThat(kubectl("get", "pod", "p", "-n", "gen", "-o", "jsonpath={.spec.restartPolicy} {.spec.containers[0].image}").out())
+                .isEqualTo("Never busybox");
     }
 
     @Test
