@@ -17,8 +17,8 @@ final class Patches {
     static JsonNode apply(String contentType, JsonNode target, JsonNode patch) {
         String type = contentType == null ? "" : contentType.split(";")[0].trim();
         return switch (type) {
-            case "application/merge-patch+json" -> merge(target, patch, false, "");
-            case "application/strategic-merge-patch+json" -> merge(target, patch, true, "");
+            case "application/merge-patch+json" -> merge(target, patch, false);
+            case "application/strategic-merge-patch+json" -> merge(target, patch, true);
             case "application/json-patch+json" -> jsonPatch(target, patch);
             default -> throw ApiException.unsupportedMediaType(type);
         };
@@ -38,7 +38,7 @@ final class Patches {
             Map.entry("schedulingGates", "name"), Map.entry("containerStatuses", "name"), Map.entry("initContainerStatuses", "name"),
             Map.entry("podIPs", "ip"), Map.entry("secrets", "name"));
 
-    static JsonNode merge(JsonNode target, JsonNode patch, boolean strategic, String field) {
+    static JsonNode merge(JsonNode target, JsonNode patch, boolean strategic) {
         if (!patch.isObject()) return patch.deepCopy();
         ObjectNode result = target != null && target.isObject() ? ((ObjectNode) target).deepCopy() : Json.object();
         if (strategic && "replace".equals(Json.text(patch, "/$patch"))) {
@@ -55,7 +55,7 @@ final class Patches {
             } else if (strategic && value.isArray() && MERGE_KEYS.containsKey(name) && result.get(name) instanceof ArrayNode old) {
                 result.set(name, mergeList(old, (ArrayNode) value, MERGE_KEYS.get(name)));
             } else if (value.isObject()) {
-                result.set(name, merge(result.get(name), value, strategic, name));
+                result.set(name, merge(result.get(name), value, strategic));
             } else {
                 result.set(name, value.deepCopy());
             }
@@ -75,9 +75,9 @@ final class Patches {
             if (delete) {
                 if (at >= 0) result.remove(at);
             } else if (at >= 0) {
-                result.set(at, merge(result.get(at), item, true, ""));
+                result.set(at, merge(result.get(at), item, true));
             } else {
-                result.add(merge(null, item, true, ""));
+                result.add(merge(null, item, true));
             }
         }
         return result;
