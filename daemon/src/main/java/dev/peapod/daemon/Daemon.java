@@ -29,13 +29,16 @@ public final class Daemon implements AutoCloseable {
     public record Options(Path dataDir, String address, int port, String nodeName) {}
 
     private final ObjectStore store;
+    private final StoreConfigSource configSource;
     private final Engine engine;
     private final PodController controller;
     private final ApiServer server;
     private final Path kubeconfig;
 
-    private Daemon(ObjectStore store, Engine engine, PodController controller, ApiServer server, Path kubeconfig) {
+    private Daemon(ObjectStore store, StoreConfigSource configSource, Engine engine, PodController controller, ApiServer server,
+                   Path kubeconfig) {
         this.store = store;
+        this.configSource = configSource;
         this.engine = engine;
         this.controller = controller;
         this.server = server;
@@ -45,11 +48,13 @@ public final class Daemon implements AutoCloseable {
     public static Daemon start(Options options, NodeConfig config, Engine.Parts parts) throws Exception {
         var clock = Clock.systemUTC();
         ObjectStore store = SqliteStore.open(options.dataDir().resolve("store"));
+        StoreConfigSource configSource = null;
         try {
             Bootstrap.ensure(store, clock.instant());
             Pki pki = Pki.loadOrCreate(options.dataDir().resolve("pki"), options.address());
             PodListener writer = new StoreStatusWriter(store, options.nodeName());
-            var engine = new Engine(config, parts, writer, new StoreConfigSource(store), clock);
+            configSource = new StoreConfigSource(store);
+            var engine = new Engine(config, parts, writer, configSource, clock);
             var controller = new PodController(store, engineNode(engine));
             controller.start();
             String host = options.address().equals("0.0.0.0") ? "127.0.0.1" : options.address();
@@ -57,8 +62,9 @@ public final class Daemon implements AutoCloseable {
             var server = ApiServer.start(handler, pki, options.address(), options.port());
             Path kubeconfig = options.dataDir().resolve("kubeconfig");
             writePrivate(kubeconfig, pki.kubeconfig("https://" + host + ":" + server.port()));
-            return new Daemon(store, engine, controller, server, kubeconfig);
+            return new Daemon(store, configSource, engine, controller, server, kubeconfig);
         } catch (Exception | Error e) {
+            if (configSource != null) configSource.close();
             store.close();
             throw e;
         }
@@ -93,6 +99,7 @@ public final class Daemon implements AutoCloseable {
         } finally {
             controller.close();
             engine.close();
+            configSource.close();
             store.close();
         }
     }
