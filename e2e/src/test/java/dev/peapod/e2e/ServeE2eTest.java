@@ -138,6 +138,40 @@ class ServeE2eTest {
     }
 
     @Test
+    void podsReadConfigMapsFromTheStoreAndCompletedPodsShowCompleted() throws Exception {
+        var cm = kubectl("create", "configmap", "greeting", "--from-literal=text=hello from the store");
+        assertThat(cm.exit()).as(cm.err()).isZero();
+        Path pod = Files.writeString(dir.resolve("job.yaml"), """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: job}
+                spec:
+                  restartPolicy: Never
+                  containers:
+                  - name: app
+                    image: peapod/busybox:latest
+                    imagePullPolicy: Never
+                    env:
+                    - name: TEXT
+                      valueFrom: {configMapKeyRef: {name: greeting, key: text}}
+                    command: ["sh", "-c", "printf %s \\"$TEXT\\" > /dev/termination-log"]
+                """);
+        var created = kubectl("create", "-f", pod.toString());
+        assertThat(created.exit()).as(created.err()).isZero();
+        var done = kubectl("wait", "--for=jsonpath={.status.phase}=Succeeded", "pod/job", "--timeout=90s");
+        assertThat(done.exit()).as(done.err() + log()).isZero();
+        var o = JSON.readTree(kubectl("get", "pod", "job", "-o", "json").out());
+        assertThat(o.at("/status/containerStatuses/0/state/terminated/message").asText()).isEqualTo("hello from the store");
+        ran.add(new PodBuilder().withNewMetadata().withUid(o.at("/metadata/uid").asText()).endMetadata()
+                .withStatus(new PodStatusBuilder().withPodIP(o.at("/status/podIP").asText(null)).build()).build());
+        assertThat(kubectl("get", "pods", "job").out()).containsPattern("job\\s+0/1\\s+Completed\\s+0");
+        var deleted = kubectl("delete", "pod", "job", "--timeout=60s");
+        assertThat(deleted.exit()).as(deleted.err() + log()).isZero();
+        assertThat(kubectl("get", "pod", "job").err()).contains("NotFound");
+        assertThat(kubectl("delete", "configmap", "greeting").exit()).isZero();
+    }
+
+    @Test
     void requestsWithoutAValidTokenGet401() throws Exception {
         // Without a token kubectl prompts for a user name, so ask over HTTPS directly, trusting only serve's CA:
         // the serving certificate must chain to it and name 127.0.0.1.
