@@ -23,6 +23,7 @@ import java.util.Arrays;
 public final class ApiHandler {
     private final byte[] token;
     private final Rest rest;
+    private final LogsRoute logs;
     private final String serverAddress;
 
     /**
@@ -31,8 +32,14 @@ public final class ApiHandler {
      * @param serverAddress host:port for {@code /api}'s serverAddressByClientCIDRs
      */
     public ApiHandler(ObjectStore store, String token, String nodeName, String serverAddress, InstantSource clock) {
+        this(store, token, nodeName, serverAddress, clock, PodLogs.NONE);
+    }
+
+    /** @param logs the node's container logs, for {@code pods/{name}/log} */
+    public ApiHandler(ObjectStore store, String token, String nodeName, String serverAddress, InstantSource clock, PodLogs logs) {
         this.token = token.getBytes(StandardCharsets.UTF_8);
         this.rest = new Rest(store, new Admission(nodeName), clock);
+        this.logs = new LogsRoute(rest, logs);
         this.serverAddress = serverAddress;
     }
 
@@ -120,6 +127,10 @@ public final class ApiHandler {
         }
         if (namespace == null) throw ApiException.notFoundPath(req.path()); // a namespaced kind needs /namespaces/{ns}/
         String name = rest[0];
+        if (rest.length == 2 && rest[1].equals("log") && type == ResourceType.PODS) {
+            if (!m.equals("GET")) throw ApiException.methodNotAllowed(m);
+            return logs.get(namespace, name, req);
+        }
         boolean status = rest.length == 2 && rest[1].equals("status") && type.hasStatus();
         if (rest.length > 2 || rest.length == 2 && !status) throw ApiException.notFoundPath(req.path());
         return switch (m) {

@@ -93,6 +93,17 @@ public final class ApiServer implements AutoCloseable {
                         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
                         Content.Sink.write(response, true, Json.write(d.body()), callback);
                     }
+                    case Reply.Text t -> {
+                        response.setStatus(200);
+                        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
+                        try (OutputStream out = Content.Sink.asOutputStream(response)) {
+                            out.flush();
+                            t.writer().write(out);
+                        } catch (IOException e) {
+                            // the client went away
+                        }
+                        callback.succeeded();
+                    }
                     case Reply.Stream s -> {
                         response.setStatus(200);
                         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");

@@ -11,6 +11,13 @@ public sealed interface Reply {
     /** A chunked stream of newline-separated JSON watch events, written until it ends or the client goes. */
     record Stream(Writer writer) implements Reply {}
 
+    /** A plain-text stream ({@code text/plain}, as container logs are served), written until it ends or the client goes. */
+    record Text(TextWriter writer) implements Reply {}
+
+    interface TextWriter {
+        void write(java.io.OutputStream out) throws IOException, InterruptedException;
+    }
+
     /** Receives the events of a {@link Stream}; each call writes and flushes one line. */
     interface Sink {
         void send(JsonNode event) throws IOException;

@@ -1,5 +1,7 @@
 package dev.peapod.cli;
 
+import dev.peapod.node.CriLogLine;
+
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;

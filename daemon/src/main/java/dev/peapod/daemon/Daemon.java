@@ -52,13 +52,14 @@ public final class Daemon implements AutoCloseable {
         try {
             Bootstrap.ensure(store, clock.instant());
             Pki pki = Pki.loadOrCreate(options.dataDir().resolve("pki"), options.address());
-            PodListener writer = new StoreStatusWriter(store, options.nodeName());
+            var logs = new ContainerLogs();
+            PodListener writer = both(new StoreStatusWriter(store, options.nodeName()), logs);
             configSource = new StoreConfigSource(store);
             var engine = new Engine(config, parts, writer, configSource, clock);
             var controller = new PodController(store, engineNode(engine));
             controller.start();
             String host = options.address().equals("0.0.0.0") ? "127.0.0.1" : options.address();
-            var handler = new ApiHandler(store, pki.token(), options.nodeName(), host + ":" + options.port(), clock);
+            var handler = new ApiHandler(store, pki.token(), options.nodeName(), host + ":" + options.port(), clock, logs);
             var server = ApiServer.start(handler, pki, options.address(), options.port());
             Path kubeconfig = options.dataDir().resolve("kubeconfig");
             writePrivate(kubeconfig, pki.kubeconfig("https://" + host + ":" + server.port()));
@@ -68,6 +69,16 @@ public final class Daemon implements AutoCloseable {
             store.close();
             throw e;
         }
+    }
+
+    /** The engine has one listener: this one tells both, in order. */
+    private static PodListener both(PodListener a, PodListener b) {
+        return new PodListener() {
+            @Override public void event(dev.peapod.node.PodEvent e) { a.event(e); b.event(e); }
+            @Override public void statusChanged(Pod pod) { a.statusChanged(pod); b.statusChanged(pod); }
+            @Override public void logStarted(Pod pod, String c, int attempt, Path log) { a.logStarted(pod, c, attempt, log); b.logStarted(pod, c, attempt, log); }
+            @Override public void removed(Pod pod) { a.removed(pod); b.removed(pod); }
+        };
     }
 
     static PodController.Node engineNode(Engine engine) {

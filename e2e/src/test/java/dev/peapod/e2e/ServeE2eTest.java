@@ -43,6 +43,13 @@ class ServeE2eTest {
         var load = UpCommandE2eTest.peapod(List.of("image", "load", "--data-dir", DATA, Harness.testImage().toString()), 120);
         assertThat(load.exit()).as(load.err()).isZero();
         config = NodeConfig.defaults(Path.of(DATA)).withCniConfigDir(Harness.defaultConfig().cniConfigDir());
+        // A fresh store: objects of an earlier (failed) run would run again and clash with these tests.
+        Path store = Path.of(DATA, "store");
+        if (Files.exists(store)) {
+            try (var files = Files.walk(store)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+            }
+        }
         kubeconfig = Path.of(DATA, "kubeconfig");
         Files.deleteIfExists(kubeconfig);
         serveLog = dir.resolve("serve.log");
@@ -95,7 +102,7 @@ class ServeE2eTest {
                   - name: app
                     image: peapod/busybox:latest
                     imagePullPolicy: Never
-                    command: ["sh", "-c", "trap 'echo bye; exit 0' TERM; while :; do sleep 0.1; done"]
+                    command: ["sh", "-c", "echo started; echo oops >&2; trap 'echo bye; exit 0' TERM; while :; do sleep 0.1; done"]
                     readinessProbe:
                       exec: {command: ["true"]}
                       periodSeconds: 1
@@ -123,6 +130,12 @@ class ServeE2eTest {
         assertThat(o.at("/spec/nodeName").asText()).isEqualTo("e2e-node");
         ran.add(new PodBuilder().withNewMetadata().withUid(o.at("/metadata/uid").asText()).endMetadata()
                 .withStatus(new PodStatusBuilder().withPodIP(o.at("/status/podIP").asText()).build()).build());
+
+        var logs = kubectl("logs", "web");
+        assertThat(logs.exit()).as(logs.err()).isZero();
+        assertThat(logs.out()).isEqualTo("started\noops\n");
+        assertThat(kubectl("logs", "web", "--tail=1", "--timestamps").out()).matches("\\d{4}-\\d\\d-\\d\\dT\\S+Z oops\n");
+        assertThat(kubectl("logs", "web", "--previous").err()).contains("previous terminated container \"app\" in pod \"web\" not found");
 
         var events = kubectl("get", "events", "--field-selector", "involvedObject.name=web", "-o", "jsonpath={.items[*].reason}");
         assertThat(events.out()).contains("Created", "Started");
@@ -154,7 +167,7 @@ class ServeE2eTest {
                     env:
                     - name: TEXT
                       valueFrom: {configMapKeyRef: {name: greeting, key: text}}
-                    command: ["sh", "-c", "printf %s \\"$TEXT\\" > /dev/termination-log"]
+                    command: ["sh", "-c", "printf %s \\"$TEXT\\" > /dev/termination-log; echo \\"$TEXT\\""]
                 """);
         var created = kubectl("create", "-f", pod.toString());
         assertThat(created.exit()).as(created.err()).isZero();
@@ -164,6 +177,9 @@ class ServeE2eTest {
         assertThat(o.at("/status/containerStatuses/0/state/terminated/message").asText()).isEqualTo("hello from the store");
         ran.add(new PodBuilder().withNewMetadata().withUid(o.at("/metadata/uid").asText()).endMetadata()
                 .withStatus(new PodStatusBuilder().withPodIP(o.at("/status/podIP").asText(null)).build()).build());
+        var followed = kubectl("logs", "-f", "job");
+        assertThat(followed.exit()).as(followed.err()).isZero();
+        assertThat(followed.out()).isEqualTo("hello from the store\n");
         assertThat(kubectl("get", "pods", "job").out()).containsPattern("job\\s+0/1\\s+Completed\\s+0");
         var deleted = kubectl("delete", "pod", "job", "--timeout=60s");
         assertThat(deleted.exit()).as(deleted.err() + log()).isZero();

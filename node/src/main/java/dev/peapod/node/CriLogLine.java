@@ -1,14 +1,14 @@
-package dev.peapod.cli;
+package dev.peapod.node;
 
 /**
  * One line of a CRI-format container log, as conmon's k8s-file driver writes it:
  * {@code <RFC3339Nano timestamp> <stdout|stderr> <F|P> <content>} — P marks a partial line that
  * continues in the next record (https://github.com/kubernetes/design-proposals-archive/blob/main/node/kubelet-cri-logging.md).
  */
-record CriLogLine(String timestamp, String stream, boolean partial, String content) {
+public record CriLogLine(String timestamp, String stream, boolean partial, String content) {
 
     /** Parses one record; a malformed one is returned whole as stdout content. */
-    static CriLogLine parse(String line) {
+    public static CriLogLine parse(String line) {
         int a = line.indexOf(' ');
         int b = a < 0 ? -1 : line.indexOf(' ', a + 1);
         int c = b < 0 ? -1 : line.indexOf(' ', b + 1);
