@@ -58,6 +58,11 @@ final class Tables {
                     new Column("Nominated Node", "The name of the node that is nominated for this pod", 1),
                     new Column("Readiness Gates", "The readiness gates for this pod", 1));
             case "namespaces" -> List.of(NAME, new Column("Status", "The status of the namespace", 0), AGE);
+            case "nodes" -> List.of(NAME, new Column("Status", "The status of the node", 0), new Column("Roles", "The roles of the node", 0),
+                    AGE, new Column("Version", "Kubelet Version reported by the node.", 0),
+                    new Column("Internal-IP", "List of internal IPs for the node.", 1), new Column("External-IP", "List of external IPs for this node.", 1),
+                    new Column("OS-Image", "OS image reported by the node.", 1), new Column("Kernel-Version", "Kernel version reported by the node.", 1),
+                    new Column("Container-Runtime", "Container runtime and version reported by the node.", 1));
             case "configmaps" -> List.of(NAME, new Column("Data", "Number of data entries", 0), AGE);
             case "secrets" -> List.of(NAME, new Column("Type", "The type of the secret", 0), new Column("Data", "Number of data entries", 0), AGE);
             case "serviceaccounts" -> List.of(NAME, new Column("Secrets", "Number of secrets", 0), AGE);
@@ -74,6 +79,7 @@ final class Tables {
         return switch (type.name()) {
             case "pods" -> PodRow.cells(o, now);
             case "namespaces" -> List.of(name, o.path("status").path("phase").asText("Active"), age);
+            case "nodes" -> nodeCells(o, name, age);
             case "configmaps" -> List.of(name, Integer.toString(o.path("data").size() + o.path("binaryData").size()), age);
             case "secrets" -> List.of(name, o.path("type").asText("Opaque"), Integer.toString(o.path("data").size()), age);
             case "serviceaccounts" -> List.of(name, Integer.toString(o.path("secrets").size()), age);
@@ -83,6 +89,28 @@ final class Tables {
                     o.path("message").asText());
             default -> List.of(name, age);
         };
+    }
+
+    /** kube-apiserver's printNode: STATUS is Ready/NotReady/Unknown (plus SchedulingDisabled), ROLES from node-role.kubernetes.io/ labels. */
+    private static List<String> nodeCells(JsonNode o, String name, String age) {
+        String status = "Unknown";
+        for (JsonNode c : o.at("/status/conditions")) {
+            if ("Ready".equals(c.path("type").asText())) status = "True".equals(c.path("status").asText()) ? "Ready" : "NotReady";
+        }
+        if (o.at("/spec/unschedulable").asBoolean(false)) status += ",SchedulingDisabled";
+        var roles = new java.util.TreeSet<String>();
+        o.at("/metadata/labels").fieldNames().forEachRemaining(l -> {
+            if (l.startsWith("node-role.kubernetes.io/")) roles.add(l.substring("node-role.kubernetes.io/".length()));
+        });
+        String internal = "<none>", external = "<none>";
+        for (JsonNode a : o.at("/status/addresses")) {
+            if (internal.equals("<none>") && "InternalIP".equals(a.path("type").asText())) internal = a.path("address").asText();
+            if (external.equals("<none>") && "ExternalIP".equals(a.path("type").asText())) external = a.path("address").asText();
+        }
+        JsonNode info = o.at("/status/nodeInfo");
+        return List.of(name, status, roles.isEmpty() ? "<none>" : String.join(",", roles), age, info.path("kubeletVersion").asText(),
+                internal, external, info.path("osImage").asText("<unknown>"), info.path("kernelVersion").asText("<unknown>"),
+                info.path("containerRuntimeVersion").asText("<unknown>"));
     }
 
     private static String firstText(JsonNode o, String... pointers) {

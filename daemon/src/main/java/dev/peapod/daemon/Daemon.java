@@ -51,6 +51,7 @@ public final class Daemon implements AutoCloseable {
         StoreConfigSource configSource = null;
         try {
             Bootstrap.ensure(store, clock.instant());
+            NodeObject.register(store, options.nodeName(), NodeObject.runtimeVersion(config.runtime()), clock.instant());
             Pki pki = Pki.loadOrCreate(options.dataDir().resolve("pki"), options.address());
             var logs = new ContainerLogs();
             PodListener writer = both(new StoreStatusWriter(store, options.nodeName()), logs);

@@ -188,6 +188,19 @@ class ServeE2eTest {
     }
 
     @Test
+    void theNodeDescribesThisHost() throws Exception {
+        var nodes = kubectl("get", "nodes", "-o", "wide");
+        assertThat(nodes.exit()).as(nodes.err()).isZero();
+        var lines = nodes.out().lines().toList();
+        assertThat(lines.getFirst()).matches("NAME\\s+STATUS\\s+ROLES\\s+AGE\\s+VERSION\\s+INTERNAL-IP\\s+EXTERNAL-IP\\s+OS-IMAGE\\s+KERNEL-VERSION\\s+CONTAINER-RUNTIME");
+        assertThat(lines.get(1)).matches("e2e-node\\s+Ready\\s+<none>\\s+\\d+[smhd]\\S*\\s+v1.32.0-peapod\\s+\\d+\\.\\d+\\.\\d+\\.\\d+\\s+<none>\\s+.+\\s+crun://\\S+");
+        var o = JSON.readTree(kubectl("get", "node", "e2e-node", "-o", "json").out());
+        assertThat(o.at("/status/capacity/cpu").asInt()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(o.at("/status/allocatable/pods").asText()).isEqualTo("110");
+        assertThat(o.at("/metadata/labels/kubernetes.io~1hostname").asText()).isEqualTo("e2e-node");
+    }
+
+    @Test
     void requestsWithoutAValidTokenGet401() throws Exception {
         // Without a token kubectl prompts for a user name, so ask over HTTPS directly, trusting only serve's CA:
         // the serving certificate must chain to it and name 127.0.0.1.

@@ -6,10 +6,10 @@ import java.net.SocketException;
 import java.util.Collections;
 
 /** The host's primary IPv4 address for status.hostIP (the first non-loopback, up interface). */
-final class HostAddress {
+public final class HostAddress {
     private HostAddress() {}
 
-    static String primary() {
+    public static String primary() {
         try {
             for (var nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
                 if (!nic.isUp() || nic.isLoopback() || nic.isVirtual() || nic.getName().startsWith("peapod")
