@@ -72,6 +72,11 @@ class KubectlTest {
         assertThat(kubectl("get", "pods", "-l", "tier!=front", "-o", "name").out()).isEmpty();
         assertThat(kubectl("get", "pods", "--field-selector", "metadata.name=web", "-o", "name").out()).isEqualTo("pod/web\n");
 
+        var described = kubectl("describe", "pod", "web");
+        assertThat(described.exit()).as(described.err()).isZero();
+        assertThat(described.out()).containsPattern("Name:\\s+web").containsPattern("Node:\\s+testnode").containsPattern("Status:\\s+Pending");
+        assertThat(kubectl("get", "pods", "-A").out()).containsPattern("default\\s+web\\s+0/1\\s+Pending");
+
         var patched = kubectl("patch", "pod", "web", "-p", "{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"peapod/busybox:v2\"}]}}");
         assertThat(patched.exit()).as(patched.err()).isZero();
         assertThat(kubectl("get", "pod", "web", "-o", "jsonpath={.spec.containers[0].image}").out()).isEqualTo("peapod/busybox:v2");
