@@ -2,6 +2,7 @@ package dev.peapod.apiserver;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.peapod.store.Key;
 import dev.peapod.store.ObjectStore;
 import dev.peapod.store.StoreException;
 import dev.peapod.store.Watch;
@@ -10,6 +11,8 @@ import dev.peapod.store.WatchEvent;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -52,10 +55,18 @@ final class WatchStream implements Reply.Writer {
     @Override
     public void write(Reply.Sink sink) throws IOException, InterruptedException {
         long after;
+        // What the client knows: an object that stops matching the selector is sent as DELETED, one
+        // that starts matching as ADDED (kube-apiserver's watch cache compares with the previous
+        // state). After the initial list every object's state is known; resuming from a
+        // resourceVersion an object becomes known with its first event (see transition).
+        Set<Key> known = new HashSet<>(), matching = new HashSet<>();
         if (resourceVersion == null || resourceVersion.isEmpty() || resourceVersion.equals("0")) {
             var listing = store.list(type.name(), namespace);
             for (var s : listing.items()) {
-                if (filter.test(s.object())) sink.send(event("ADDED", render.apply(s.object())));
+                known.add(s.key());
+                if (!filter.test(s.object())) continue;
+                matching.add(s.key());
+                sink.send(event("ADDED", render.apply(s.object())));
             }
             after = listing.revision();
         } else {
@@ -82,12 +93,33 @@ final class WatchStream implements Reply.Writer {
                     continue;
                 }
                 revision = e.revision();
-                // Filtered on the new state; an object that stops matching gets no DELETED (not done yet).
-                if (!filter.test(e.object())) continue;
-                sink.send(event(e.type().name(), render.apply(e.object())));
+                String kind = transition(e, known, matching);
+                if (kind == null) continue;
+                sink.send(event(kind, render.apply(e.object())));
                 lastSent = clock.millis();
             }
         }
+    }
+
+    /** The event type the client gets for {@code e} under the selector, or null when it concerns no object it watches. */
+    private String transition(WatchEvent e, Set<Key> known, Set<Key> matching) {
+        boolean now = e.type() != WatchEvent.Type.DELETED && filter.test(e.object());
+        if (known.add(e.key())) {
+            // First event of an object whose earlier state this stream does not know: its own type, if it matches.
+            if (now) matching.add(e.key());
+            return now || e.type() == WatchEvent.Type.DELETED && filter.test(e.object()) ? e.type().name() : null;
+        }
+        boolean before = matching.contains(e.key());
+        if (e.type() == WatchEvent.Type.DELETED) {
+            matching.remove(e.key());
+            return before || filter.test(e.object()) ? "DELETED" : null;
+        }
+        if (now) {
+            matching.add(e.key());
+            return before ? "MODIFIED" : "ADDED";
+        }
+        matching.remove(e.key());
+        return before ? "DELETED" : null;
     }
 
     private ObjectNode bookmark(long revision) {
