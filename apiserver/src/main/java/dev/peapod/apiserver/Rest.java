@@ -75,7 +75,13 @@ final class Rest {
     }
 
     Reply create(ResourceType type, String namespace, ApiRequest req) {
-        if (type.namespaced()) requireNamespace(namespace);
+        if (type.namespaced()) {
+            requireNamespace(namespace);
+            if (Namespaces.terminating(store, namespace)) {
+                throw new ApiException(403, "Forbidden", type.name() + " is forbidden: unable to create new content in namespace "
+                        + namespace + " because it is being terminated", null);
+            }
+        }
         ObjectNode o = admission.create(type, namespace, Json.parse(req.body()), clock.instant());
         String name = o.at("/metadata/name").asText();
         if (name.isEmpty()) throw ApiException.invalid(type, "", List.of(dev.peapod.api.FieldError.required("metadata.name", "name or generateName is required")));
@@ -155,11 +161,15 @@ final class Rest {
             throw ApiException.conflict(type, name, "Precondition failed: UID in precondition: " + preUid + ", UID in object meta: " + old.uid());
         }
         long expected = preRv == null ? old.revision() : revision(preRv);
-        if (type == ResourceType.NAMESPACES && name.equals("default")) {
-            throw new ApiException(403, "Forbidden", "namespaces \"default\" is forbidden: this namespace may not be deleted", null);
+        if (type == ResourceType.NAMESPACES) {
+            if (Bootstrap.NAMESPACES.contains(name)) {
+                throw new ApiException(403, "Forbidden", "namespaces \"" + name + "\" is forbidden: this namespace may not be deleted", null);
+            }
+            if (old.object().at("/metadata/deletionTimestamp").isTextual()) return ok(old.object());
+            return ok(Namespaces.delete(store, this, old, Json.time(clock.instant())).object());
         }
         if (type == ResourceType.PODS) {
-            Long grace = gracePeriod(req, options, old.object());
+            Long grace = gracePeriod(req.param("gracePeriodSeconds"), options, old.object());
             if (grace > 0) return ok(gracefully(type, name, old, grace, expected));
         }
         try {
@@ -171,10 +181,17 @@ final class Rest {
         }
     }
 
-    private static Long gracePeriod(ApiRequest req, JsonNode options, JsonNode pod) {
+    /** Deletes a pod with its own grace period (namespace deletion). */
+    void deletePod(Stored pod, String gracePeriodSeconds) {
+        long grace = gracePeriod(gracePeriodSeconds, Json.object(), pod.object());
+        if (grace > 0) gracefully(ResourceType.PODS, pod.key().name(), pod, grace, pod.revision());
+        else store.delete(pod.key(), 0);
+    }
+
+    private static Long gracePeriod(String query, JsonNode options, JsonNode pod) {
         String phase = pod.at("/status/phase").asText("");
         if (pod.at("/spec/nodeName").asText("").isEmpty() || phase.equals("Succeeded") || phase.equals("Failed")) return 0L;
-        if (req.param("gracePeriodSeconds") != null) return Long.parseLong(req.param("gracePeriodSeconds"));
+        if (query != null) return Long.parseLong(query);
         if (options.path("gracePeriodSeconds").isNumber()) return options.get("gracePeriodSeconds").asLong();
         return pod.at("/spec/terminationGracePeriodSeconds").asLong(30);
     }

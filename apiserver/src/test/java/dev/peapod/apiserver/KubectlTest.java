@@ -208,6 +208,40 @@ class KubectlTest {
     }
 
     @Test
+    void deletingANamespaceDeletesItsObjectsAndPodsGracefully() throws Exception {
+        Path objects = Files.writeString(dir.resolve("ns.yaml"), """
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: doomed}
+                ---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: c, namespace: doomed}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: p, namespace: doomed}
+                spec: {containers: [{name: app, image: busybox}]}
+                """);
+        assertThat(kubectl("create", "-f", objects.toString()).exit()).isZero();
+        var deleted = kubectl("delete", "namespace", "doomed", "--wait=false");
+        assertThat(deleted.exit()).as(deleted.err()).isZero();
+        // The pod is bound to the node, which would stop it: until then the namespace is Terminating.
+        assertThat(kubectl("get", "ns", "doomed").out()).containsPattern("doomed\\s+Terminating");
+        assertThat(kubectl("get", "cm", "-n", "doomed", "-o", "name").out()).isEmpty();
+        assertThat(kubectl("get", "pod", "p", "-n", "doomed", "-o", "jsonpath={.metadata.deletionGracePeriodSeconds}").out()).isEqualTo("30");
+        assertThat(kubectl("create", "configmap", "late", "-n", "doomed").err())
+                .contains("unable to create new content in namespace doomed because it is being terminated");
+        server.store.delete(new dev.peapod.store.Key("pods", "doomed", "p"), 0); // what the node does once the pod stopped
+        Namespaces.finishIfEmpty(server.store, "doomed");
+        assertThat(kubectl("get", "ns", "doomed").err()).contains("NotFound");
+
+        assertThat(kubectl("create", "namespace", "empty").exit()).isZero();
+        assertThat(kubectl("delete", "namespace", "empty").out()).isEqualTo("namespace \"empty\" deleted\n");
+        assertThat(kubectl("delete", "namespace", "default").err()).contains("this namespace may not be deleted");
+    }
+
+    @Test
     void aWrongTokenGets401() throws Exception {
         var r = kubectl("--token", "wrong", "get", "pods");
         assertThat(r.exit()).isOne();

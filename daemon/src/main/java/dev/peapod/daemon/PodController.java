@@ -1,6 +1,7 @@
 package dev.peapod.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.peapod.apiserver.Namespaces;
 import dev.peapod.store.Key;
 import dev.peapod.store.ObjectStore;
 import dev.peapod.store.StoreException;
@@ -157,6 +158,7 @@ final class PodController implements AutoCloseable {
             if (current == null || !current.uid().equals(uid)) return;
             try {
                 store.delete(key, current.revision());
+                Namespaces.finishIfEmpty(store, key.namespace()); // the last pod of a namespace being deleted
                 return;
             } catch (StoreException.Conflict | StoreException.NotFound e) {
                 // a status write came between: read again

@@ -201,6 +201,35 @@ class ServeE2eTest {
     }
 
     @Test
+    void deletingANamespaceStopsItsPodsThenRemovesIt() throws Exception {
+        Path objects = Files.writeString(dir.resolve("ns.yaml"), """
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: scratch}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: worker, namespace: scratch}
+                spec:
+                  containers:
+                  - name: app
+                    image: peapod/busybox:latest
+                    imagePullPolicy: Never
+                    command: ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 0.1; done"]
+                """);
+        var created = kubectl("create", "-f", objects.toString());
+        assertThat(created.exit()).as(created.err()).isZero();
+        var ready = kubectl("wait", "-n", "scratch", "--for=condition=Ready", "pod/worker", "--timeout=90s");
+        assertThat(ready.exit()).as(ready.err() + log()).isZero();
+        var o = JSON.readTree(kubectl("get", "pod", "worker", "-n", "scratch", "-o", "json").out());
+        ran.add(new PodBuilder().withNewMetadata().withUid(o.at("/metadata/uid").asText()).endMetadata()
+                .withStatus(new PodStatusBuilder().withPodIP(o.at("/status/podIP").asText()).build()).build());
+        var deleted = kubectl("delete", "namespace", "scratch", "--timeout=60s");
+        assertThat(deleted.exit()).as(deleted.err() + log()).isZero();
+        assertThat(kubectl("get", "namespace", "scratch").err()).contains("NotFound");
+    }
+
+    @Test
     void requestsWithoutAValidTokenGet401() throws Exception {
         // Without a token kubectl prompts for a user name, so ask over HTTPS directly, trusting only serve's CA:
         // the serving certificate must chain to it and name 127.0.0.1.
