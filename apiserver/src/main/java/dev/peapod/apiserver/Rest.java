@@ -131,6 +131,11 @@ final class Rest {
             return store.get(key).orElseThrow().object(); // a no-op update takes no revision, as in kube-apiserver
         }
         try {
+            if (Finalizers.releasable(type, next)) {
+                JsonNode last = store.delete(key, expected).object();
+                if (type == ResourceType.PODS) Namespaces.finishIfEmpty(store, key.namespace());
+                return last;
+            }
             return store.update(key, next, expected).object();
         } catch (StoreException.Conflict e) {
             throw ApiException.conflict(type, name, "the object has been modified; please apply your changes to the latest version and try again");
@@ -172,6 +177,7 @@ final class Rest {
             Long grace = gracePeriod(req.param("gracePeriodSeconds"), options, old.object());
             if (grace > 0) return ok(gracefully(type, name, old, grace, expected));
         }
+        if (Finalizers.pending(old.object())) return ok(write(type, name, Finalizers.markDeleted(old.object(), Json.time(clock.instant())), expected));
         try {
             return ok(store.delete(key(type, namespace, name), expected).object());
         } catch (StoreException.Conflict e) {
@@ -185,6 +191,7 @@ final class Rest {
     void deletePod(Stored pod, String gracePeriodSeconds) {
         long grace = gracePeriod(gracePeriodSeconds, Json.object(), pod.object());
         if (grace > 0) gracefully(ResourceType.PODS, pod.key().name(), pod, grace, pod.revision());
+        else if (Finalizers.pending(pod.object())) write(ResourceType.PODS, pod.key().name(), Finalizers.markDeleted(pod.object(), Json.time(clock.instant())), pod.revision());
         else store.delete(pod.key(), 0);
     }
 

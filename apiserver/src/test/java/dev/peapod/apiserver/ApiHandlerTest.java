@@ -130,6 +130,21 @@ class ApiHandlerTest {
     }
 
     @Test
+    void aPodWithAFinalizerGoesOnceTheNodeIsDoneAndTheFinalizerIsRemoved() {
+        var created = call("POST", "/api/v1/namespaces/default/pods", "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\","
+                + "\"finalizers\":[\"example.com/keep\"]},\"spec\":{\"containers\":[{\"name\":\"a\",\"image\":\"busybox\"}]}}");
+        assertThat(created.status()).isEqualTo(201);
+        var deleting = call("DELETE", "/api/v1/namespaces/default/pods/p", "");
+        assertThat(deleting.body().at("/metadata/deletionGracePeriodSeconds").asInt()).isEqualTo(30);
+        var merge = new ApiRequest("PATCH", "/api/v1/namespaces/default/pods/p", Map.of(), "application/json",
+                "application/merge-patch+json", "Bearer " + TOKEN, "{\"metadata\":{\"finalizers\":null}}");
+        var key = new dev.peapod.store.Key("pods", "default", "p");
+        assertThat(Finalizers.finalDelete(store, store.get(key).orElseThrow())).as("held by its finalizer").isFalse();
+        assertThat(((Reply.Document) api.handle(merge)).status()).isEqualTo(200);
+        assertThat(store.get(key)).as("gone with its finalizer, the node being done").isEmpty();
+    }
+
+    @Test
     void patchesOfEachType() {
         call("POST", "/api/v1/namespaces/default/configmaps", configMap("c"));
         record Case(String type, String patch, String expected) {}

@@ -242,6 +242,21 @@ class KubectlTest {
     }
 
     @Test
+    void finalizersHoldADeletedObjectUntilTheyAreRemoved() throws Exception {
+        Path cm = Files.writeString(dir.resolve("held.yaml"), """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: held, finalizers: [example.com/keep]}
+                """);
+        assertThat(kubectl("create", "-f", cm.toString()).exit()).isZero();
+        assertThat(kubectl("delete", "cm", "held", "--wait=false").exit()).isZero();
+        assertThat(kubectl("get", "cm", "held", "-o", "jsonpath={.metadata.deletionTimestamp}").out()).isNotEmpty();
+        var released = kubectl("patch", "cm", "held", "--type=merge", "-p", "{\"metadata\":{\"finalizers\":null}}");
+        assertThat(released.exit()).as(released.err()).isZero();
+        assertThat(kubectl("get", "cm", "held").err()).contains("NotFound");
+    }
+
+    @Test
     void aWrongTokenGets401() throws Exception {
         var r = kubectl("--token", "wrong", "get", "pods");
         assertThat(r.exit()).isOne();

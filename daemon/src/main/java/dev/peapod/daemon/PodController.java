@@ -1,6 +1,7 @@
 package dev.peapod.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.peapod.apiserver.Finalizers;
 import dev.peapod.apiserver.Namespaces;
 import dev.peapod.store.Key;
 import dev.peapod.store.ObjectStore;
@@ -157,8 +158,7 @@ final class PodController implements AutoCloseable {
             var current = store.get(key).orElse(null);
             if (current == null || !current.uid().equals(uid)) return;
             try {
-                store.delete(key, current.revision());
-                Namespaces.finishIfEmpty(store, key.namespace()); // the last pod of a namespace being deleted
+                if (Finalizers.finalDelete(store, current)) Namespaces.finishIfEmpty(store, key.namespace()); // its last pod
                 return;
             } catch (StoreException.Conflict | StoreException.NotFound e) {
                 // a status write came between: read again

@@ -111,6 +111,24 @@ class PodControllerTest {
     }
 
     @Test
+    void aPodWithFinalizersStaysWithGracePeriodZeroAfterItStopped() {
+        var p = pod("u1");
+        p.with("metadata").putArray("finalizers").add("example.com/keep");
+        store.create(WEB, p);
+        sync(WatchEvent.Type.ADDED, p);
+        var deleting = p.deepCopy();
+        deleting.with("metadata").put("deletionTimestamp", "2026-01-01T00:00:20Z").put("deletionGracePeriodSeconds", 20);
+        store.update(WEB, deleting, 0);
+        sync(WatchEvent.Type.MODIFIED, deleting);
+        node.finish("u1");
+        var held = store.get(WEB).orElseThrow();
+        assertThat(held.object().at("/metadata/deletionGracePeriodSeconds").asInt()).isZero();
+        long revision = held.revision();
+        sync(WatchEvent.Type.MODIFIED, held.object());
+        assertThat(store.get(WEB).orElseThrow().revision()).as("no write loop").isEqualTo(revision);
+    }
+
+    @Test
     void theFinalDeleteSparesANewPodOfTheSameName() {
         var p = pod("u1");
         store.create(WEB, p);
