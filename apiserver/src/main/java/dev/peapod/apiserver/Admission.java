@@ -31,7 +31,14 @@ final class Admission {
 
     private final String nodeName;
 
-    Admission(String nodeName) { this.nodeName = nodeName; }
+    private final ResizeRules resizeRules;
+
+    Admission(String nodeName) { this(nodeName, ResizeRules.NONE); }
+
+    Admission(String nodeName, ResizeRules resizeRules) {
+        this.nodeName = nodeName;
+        this.resizeRules = resizeRules;
+    }
 
     /** The object to store for a create of {@code type} in {@code namespace} ("" when cluster-scoped). */
     ObjectNode create(ResourceType type, String namespace, JsonNode body, Instant now) {
@@ -116,6 +123,40 @@ final class Admission {
         };
     }
 
+    /**
+     * A write of the pods/resize subresource (KEP-1287, GA in 1.35): only the containers' (and sidecars')
+     * {@code resources} are taken from the request — everything else stays as stored — and the result
+     * must pass pod validation and the node's resize rules. The kubelet (the pod sync) then applies it.
+     */
+    ObjectNode updateResize(JsonNode old, JsonNode body) {
+        ObjectNode req = checkKind(ResourceType.PODS, body);
+        ObjectNode out = ((ObjectNode) old).deepCopy();
+        var errors = new java.util.ArrayList<FieldError>();
+        for (String list : List.of("initContainers", "containers")) {
+            JsonNode want = req.path("spec").path(list);
+            JsonNode have = out.path("spec").path(list);
+            for (int i = 0; i < have.size(); i++) {
+                ObjectNode c = (ObjectNode) have.get(i);
+                JsonNode w = want.get(i);
+                if (w == null || !c.path("name").equals(w.path("name"))) {
+                    errors.add(FieldError.forbidden("spec." + list + "[" + i + "]", "containers may not be added, removed or reordered by a resize"));
+                    continue;
+                }
+                if (w.has("resources")) c.set("resources", w.get("resources").deepCopy());
+                else c.remove("resources");
+            }
+            if (want.size() > have.size()) errors.add(FieldError.forbidden("spec." + list, "containers may not be added, removed or reordered by a resize"));
+        }
+        if (!errors.isEmpty()) throw ApiException.invalid(ResourceType.PODS, out.at("/metadata/name").asText(), errors);
+        Pod current = decodePod(((ObjectNode) old).deepCopy());
+        Pod resized = decodePod(out.deepCopy());
+        PodDefaults.apply(resized);
+        errors.addAll(PodValidator.validate(resized));
+        errors.addAll(resizeRules.validate(current, resized));
+        if (!errors.isEmpty()) throw ApiException.invalid(ResourceType.PODS, resized.getMetadata().getName(), errors);
+        return (ObjectNode) Json.parse(Manifests.toJson(resized));
+    }
+
     /** PUT of the status subresource: only the status changes. */
     ObjectNode updateStatus(ResourceType type, JsonNode old, JsonNode body) {
         ObjectNode o = ((ObjectNode) old).deepCopy();
@@ -184,6 +225,35 @@ final class Admission {
             throw ApiException.invalid(type, name, List.of(FieldError.invalid("metadata.name", name,
                     "a lowercase RFC 1123 " + (format == DNS_LABEL ? "label" : "subdomain") + " must consist of lower case alphanumeric characters, '-' or '.'")));
         }
+    }
+
+    /**
+     * The warnings for a pod just created: kube-apiserver's ({@code PodWarnings}) and {@code peapod lint}'s
+     * warning-level findings in full, the info-level ones counted on one line — the same as {@code peapod up} prints.
+     */
+    static List<String> warnings(JsonNode stored) {
+        Pod pod;
+        try {
+            pod = decodePod(((ObjectNode) stored).deepCopy());
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+        var out = new java.util.ArrayList<>(dev.peapod.api.PodWarnings.warnings(pod));
+        var info = new java.util.TreeSet<String>();
+        int infos = 0;
+        for (var f : dev.peapod.api.PodLinter.lint(List.of(pod))) {
+            if (f.severity() == dev.peapod.api.LintFinding.Severity.WARNING) {
+                out.add(f.toString() + " (fix: " + f.fix() + ")");
+            } else {
+                infos++;
+                info.add(f.code().name());
+            }
+        }
+        if (infos > 0) {
+            out.add("peapod lint: " + infos + " more finding" + (infos == 1 ? "" : "s") + " (" + String.join(", ", info)
+                    + "); `peapod lint FILE` explains them");
+        }
+        return out;
     }
 
     private static Pod decodePod(ObjectNode o) {

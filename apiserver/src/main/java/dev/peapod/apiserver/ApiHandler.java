@@ -37,8 +37,13 @@ public final class ApiHandler {
 
     /** @param logs the node's container logs, for {@code pods/{name}/log} */
     public ApiHandler(ObjectStore store, String token, String nodeName, String serverAddress, InstantSource clock, PodLogs logs) {
+        this(store, token, nodeName, serverAddress, clock, logs, ResizeRules.NONE);
+    }
+
+    public ApiHandler(ObjectStore store, String token, String nodeName, String serverAddress, InstantSource clock, PodLogs logs,
+                      ResizeRules resizeRules) {
         this.token = token.getBytes(StandardCharsets.UTF_8);
-        this.rest = new Rest(store, new Admission(nodeName), clock);
+        this.rest = new Rest(store, new Admission(nodeName, resizeRules), clock);
         this.logs = new LogsRoute(rest, logs);
         this.serverAddress = serverAddress;
     }
@@ -112,7 +117,7 @@ public final class ApiHandler {
         return ResourceType.byName(name).orElseThrow(() -> ApiException.notFoundPath(path));
     }
 
-    /** {@code rest}: [] for the collection, [name] for an object, [name, "status"] for its status. */
+    /** {@code rest}: [] for the collection, [name] for an object, [name, "status"] for its status, [name, "resize"] for a pod's resources. */
     private Reply resource(ApiRequest req, ResourceType type, String namespace, String[] rest) {
         String m = req.method();
         if (rest.length == 0) {
@@ -131,14 +136,17 @@ public final class ApiHandler {
             if (!m.equals("GET")) throw ApiException.methodNotAllowed(m);
             return logs.get(namespace, name, req);
         }
-        boolean status = rest.length == 2 && rest[1].equals("status") && type.hasStatus();
-        if (rest.length > 2 || rest.length == 2 && !status) throw ApiException.notFoundPath(req.path());
+        Rest.Subresource sub = rest.length == 1 ? Rest.Subresource.NONE
+                : rest.length == 2 && rest[1].equals("status") && type.hasStatus() ? Rest.Subresource.STATUS
+                : rest.length == 2 && rest[1].equals("resize") && type == ResourceType.PODS ? Rest.Subresource.RESIZE
+                : null;
+        if (sub == null) throw ApiException.notFoundPath(req.path());
         return switch (m) {
             case "GET" -> this.rest.get(type, namespace, name, req);
-            case "PUT" -> this.rest.update(type, namespace, name, status, req);
-            case "PATCH" -> this.rest.patch(type, namespace, name, status, req);
+            case "PUT" -> this.rest.update(type, namespace, name, sub, req);
+            case "PATCH" -> this.rest.patch(type, namespace, name, sub, req);
             case "DELETE" -> {
-                if (status) throw ApiException.methodNotAllowed(m);
+                if (sub != Rest.Subresource.NONE) throw ApiException.methodNotAllowed(m);
                 yield this.rest.delete(type, namespace, name, req);
             }
             default -> throw ApiException.methodNotAllowed(m);

@@ -91,6 +91,10 @@ public final class ApiServer implements AutoCloseable {
                     case Reply.Document d -> {
                         response.setStatus(d.status());
                         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+                        // RFC 7234 warn-code 299 with agent "-", as kube-apiserver sends them (k8s.io/apiserver warning).
+                        for (String w : d.warnings()) {
+                            response.getHeaders().add("Warning", "299 - \"" + w.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
+                        }
                         Content.Sink.write(response, true, Json.write(d.body()), callback);
                     }
                     case Reply.Text t -> {

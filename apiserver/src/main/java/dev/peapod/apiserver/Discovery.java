@@ -58,6 +58,13 @@ final class Discovery {
                         .put("namespaced", t.namespaced()).put("kind", t.kind());
                 s.putArray("verbs").add("get").add("patch").add("update");
             }
+            if (t == ResourceType.PODS) {
+                var s = resources.addObject().put("name", "pods/resize").put("singularName", "")
+                        .put("namespaced", true).put("kind", "Pod");
+                s.putArray("verbs").add("get").add("patch").add("update");
+                resources.addObject().put("name", "pods/log").put("singularName", "").put("namespaced", true)
+                        .put("kind", "Pod").putArray("verbs").add("get");
+            }
         }
         return list;
     }

@@ -6,7 +6,13 @@ import java.io.IOException;
 
 /** What the API handler answers: one JSON document, or a stream of watch events. */
 public sealed interface Reply {
-    record Document(int status, JsonNode body) implements Reply {}
+    /**
+     * @param warnings texts for HTTP {@code Warning: 299 - "text"} headers, which kubectl prints as
+     *                 {@code Warning: text} (kube-apiserver's warnings, and Peapod's lint findings)
+     */
+    record Document(int status, JsonNode body, java.util.List<String> warnings) implements Reply {
+        public Document(int status, JsonNode body) { this(status, body, java.util.List.of()); }
+    }
 
     /** A chunked stream of newline-separated JSON watch events, written until it ends or the client goes. */
     record Stream(Writer writer) implements Reply {}

@@ -88,7 +88,7 @@ final class Rest {
         try {
             Stored s = store.create(key(type, namespace, name), o);
             if (type == ResourceType.NAMESPACES) Bootstrap.defaultServiceAccount(store, name, clock.instant());
-            return new Reply.Document(201, s.object());
+            return new Reply.Document(201, s.object(), type == ResourceType.PODS ? Admission.warnings(s.object()) : List.of());
         } catch (StoreException.AlreadyExists e) {
             throw ApiException.alreadyExists(type, name);
         }
@@ -98,16 +98,27 @@ final class Rest {
         if (store.get(new Key("namespaces", "", namespace)).isEmpty()) throw ApiException.notFound(ResourceType.NAMESPACES, namespace);
     }
 
-    Reply update(ResourceType type, String namespace, String name, boolean status, ApiRequest req) {
+    /** Which part of an object a write addresses: the object, its {@code status}, or a pod's {@code resize}. */
+    enum Subresource { NONE, STATUS, RESIZE }
+
+    private ObjectNode admit(Subresource sub, ResourceType type, JsonNode old, JsonNode body) {
+        return switch (sub) {
+            case NONE -> admission.update(type, old, body);
+            case STATUS -> admission.updateStatus(type, old, body);
+            case RESIZE -> admission.updateResize(old, body);
+        };
+    }
+
+    Reply update(ResourceType type, String namespace, String name, Subresource sub, ApiRequest req) {
         JsonNode body = Json.parse(req.body());
         Stored old = load(type, namespace, name);
         String rv = Json.text(body, "/metadata/resourceVersion");
         long expected = rv == null || rv.isEmpty() ? old.revision() : revision(rv);
-        ObjectNode next = status ? admission.updateStatus(type, old.object(), body) : admission.update(type, old.object(), body);
+        ObjectNode next = admit(sub, type, old.object(), body);
         return ok(write(type, name, next, expected));
     }
 
-    Reply patch(ResourceType type, String namespace, String name, boolean status, ApiRequest req) {
+    Reply patch(ResourceType type, String namespace, String name, Subresource sub, ApiRequest req) {
         JsonNode patch = Json.parse(req.body());
         for (int attempt = 1; ; attempt++) {
             Stored old = load(type, namespace, name);
@@ -116,7 +127,7 @@ final class Rest {
             if (rv != null && !rv.equals(Long.toString(old.revision()))) {
                 throw ApiException.conflict(type, name, "the object has been modified; please apply your changes to the latest version and try again");
             }
-            ObjectNode next = status ? admission.updateStatus(type, old.object(), patched) : admission.update(type, old.object(), patched);
+            ObjectNode next = admit(sub, type, old.object(), patched);
             try {
                 return ok(write(type, name, next, old.revision()));
             } catch (ApiException e) {

@@ -65,6 +65,57 @@ class ApiHandlerTest {
         assertThat(call("GET", "/openapi/v3", "").body().at("/paths/api~1v1/serverRelativeURL").asText()).startsWith("/openapi/v3/api/v1?hash=");
     }
 
+    static String pod(String name, String containerExtra) {
+        return "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"" + name + "\"},\"spec\":{\"containers\":["
+                + "{\"name\":\"a\",\"image\":\"busybox\",\"ports\":[{\"containerPort\":80}]" + containerExtra + "},"
+                + "{\"name\":\"b\",\"image\":\"busybox\",\"ports\":[{\"containerPort\":80}]}]}}";
+    }
+
+    @Test
+    void aCreatedPodCarriesKubeApiserverAndLintWarnings() {
+        var r = call("POST", "/api/v1/namespaces/default/pods", pod("w", ""));
+        assertThat(r.status()).isEqualTo(201);
+        assertThat(r.warnings()).contains("spec.containers[1].ports[0]: duplicate port definition with spec.containers[0].ports[0]");
+        assertThat(r.warnings()).anyMatch(w -> w.startsWith("PEA001 spec.containers[1].ports[0]: port 80/TCP is also declared by spec.containers[0]")
+                && w.contains("(fix: "));
+        assertThat(r.warnings().getLast()).startsWith("peapod lint: ").contains("PEA005");
+        assertThat(call("POST", "/api/v1/namespaces/default/configmaps", configMap("c")).warnings()).isEmpty();
+    }
+
+    @Test
+    void theResizeSubresourceChangesOnlyResourcesAndAppliesTheNodesRules() {
+        var resizing = new ArrayList<String>();
+        var withRules = new ApiHandler(store, TOKEN, "node1", "127.0.0.1:6443", Clock.systemUTC(), null, (current, resized) -> {
+            resizing.add(current.getMetadata().getName());
+            var limit = resized.getSpec().getContainers().get(0).getResources().getLimits();
+            return limit != null && limit.containsKey("memory")
+                    ? List.of(dev.peapod.api.FieldError.forbidden("spec.containers[0].resources.limits.memory", "pod QOS Class may not change as a result of resizing"))
+                    : List.of();
+        });
+        String cpu = ",\"resources\":{\"requests\":{\"cpu\":\"100m\"},\"limits\":{\"cpu\":\"200m\"}}";
+        assertThat(call("POST", "/api/v1/namespaces/default/pods", pod("r", cpu)).status()).isEqualTo(201);
+        java.util.function.Function<String, Reply.Document> patch = body -> (Reply.Document) withRules.handle(new ApiRequest("PATCH",
+                "/api/v1/namespaces/default/pods/r/resize", Map.of(), "application/json", "application/merge-patch+json", "Bearer " + TOKEN, body));
+        // A merge patch replaces the containers list: the same names, new resources, and an image change that is not taken.
+        var ok = patch.apply("{\"spec\":{\"containers\":[{\"name\":\"a\",\"image\":\"other\",\"resources\":{\"requests\":{\"cpu\":\"100m\"},"
+                + "\"limits\":{\"cpu\":\"300m\"}}},{\"name\":\"b\",\"image\":\"busybox\"}]}}");
+        assertThat(ok.status()).as(ok.body().toString()).isEqualTo(200);
+        assertThat(ok.body().at("/spec/containers/0/resources/limits/cpu").asText()).isEqualTo("300m");
+        assertThat(ok.body().at("/spec/containers/0/image").asText()).as("only resources change through resize").isEqualTo("busybox");
+        assertThat(resizing).containsExactly("r");
+        var refused = patch.apply("{\"spec\":{\"containers\":[{\"name\":\"a\",\"resources\":{\"limits\":{\"cpu\":\"300m\",\"memory\":\"64Mi\"}}},"
+                + "{\"name\":\"b\",\"image\":\"busybox\"}]}}");
+        assertThat(refused.status()).isEqualTo(422);
+        assertThat(refused.body().at("/details/causes/0/field").asText()).isEqualTo("spec.containers[0].resources.limits.memory");
+        var renamed = patch.apply("{\"spec\":{\"containers\":[{\"name\":\"x\",\"image\":\"busybox\"},{\"name\":\"b\",\"image\":\"busybox\"}]}}");
+        assertThat(renamed.status()).isEqualTo(422);
+        // A plain update may not change resources: that is what the subresource is for.
+        var plain = (Reply.Document) withRules.handle(new ApiRequest("PATCH", "/api/v1/namespaces/default/pods/r", Map.of(), "application/json",
+                "application/merge-patch+json", "Bearer " + TOKEN, "{\"spec\":{\"containers\":[{\"name\":\"a\",\"image\":\"busybox\","
+                        + "\"resources\":{\"limits\":{\"cpu\":\"1\"}}},{\"name\":\"b\",\"image\":\"busybox\"}]}}"));
+        assertThat(plain.status()).isEqualTo(422);
+    }
+
     @Test
     void createConflictAndStaleUpdates() {
         var created = call("POST", "/api/v1/namespaces/default/configmaps", configMap("c"));

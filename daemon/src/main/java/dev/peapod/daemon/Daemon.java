@@ -25,6 +25,7 @@ import java.time.Duration;
  * is not done yet), their objects stay in the store and run again on the next start.
  */
 public final class Daemon implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("peapod.daemon");
     /** Where and how to serve. */
     public record Options(Path dataDir, String address, int port, String nodeName) {}
 
@@ -60,7 +61,8 @@ public final class Daemon implements AutoCloseable {
             var controller = new PodController(store, engineNode(engine));
             controller.start();
             String host = options.address().equals("0.0.0.0") ? "127.0.0.1" : options.address();
-            var handler = new ApiHandler(store, pki.token(), options.nodeName(), host + ":" + options.port(), clock, logs);
+            var handler = new ApiHandler(store, pki.token(), options.nodeName(), host + ":" + options.port(), clock, logs,
+                    dev.peapod.node.resize.ResizeValidator::validate);
             var server = ApiServer.start(handler, pki, options.address(), options.port());
             Path kubeconfig = options.dataDir().resolve("kubeconfig");
             writePrivate(kubeconfig, pki.kubeconfig("https://" + host + ":" + server.port()));
@@ -88,6 +90,18 @@ public final class Daemon implements AutoCloseable {
             @Override public void whenFinished(String uid, Runnable then) { engine.finished(uid).whenComplete((p, e) -> then.run()); }
             @Override public void terminate(String uid, Duration grace) { engine.terminate(uid, grace); }
             @Override public void remove(String uid) { engine.remove(uid); }
+            @Override public void updateMetadata(String uid, java.util.Map<String, String> labels, java.util.Map<String, String> annotations) {
+                engine.updatePodMetadata(uid, labels, annotations);
+            }
+            @Override public void resize(String uid, java.util.Map<String, io.fabric8.kubernetes.api.model.ResourceRequirements> resources) {
+                // The API server validated it with the same rules; what the node cannot do shows in the pod's
+                // status (PodResizePending/PodResizeInProgress conditions).
+                engine.resize(uid, resources).whenComplete((errors, e) -> {
+                    if (e != null || !errors.isEmpty()) {
+                        LOG.log(System.Logger.Level.WARNING, "resize of pod " + uid + " refused by the node: " + (e != null ? e.getMessage() : errors));
+                    }
+                });
+            }
         };
     }
 

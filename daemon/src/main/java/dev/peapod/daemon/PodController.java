@@ -10,6 +10,7 @@ import dev.peapod.store.Stored;
 import dev.peapod.store.Watch;
 import dev.peapod.store.WatchEvent;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 
 import java.time.Duration;
 import java.util.Map;
@@ -43,6 +44,12 @@ final class PodController implements AutoCloseable {
         void terminate(String uid, Duration grace);
 
         void remove(String uid);
+
+        /** The pod's labels or annotations changed: downwardAPI volumes follow. */
+        void updateMetadata(String uid, Map<String, String> labels, Map<String, String> annotations);
+
+        /** The pod's containers' resources changed through the resize subresource: resize in place. */
+        void resize(String uid, Map<String, ResourceRequirements> resources);
     }
 
     private final ObjectStore store;
@@ -52,6 +59,9 @@ final class PodController implements AutoCloseable {
     private final Set<String> finished = ConcurrentHashMap.newKeySet();
     /** Pods whose removal was asked for (deletionTimestamp set, or deleted from the store). */
     private final Set<String> removing = ConcurrentHashMap.newKeySet();
+    /** uid → the labels and annotations, and the containers' resources, the engine was last given. */
+    private final Map<String, JsonNode> lastMetadata = new ConcurrentHashMap<>();
+    private final Map<String, JsonNode> lastResources = new ConcurrentHashMap<>();
     private volatile boolean closed;
     private Thread loop;
 
@@ -109,7 +119,38 @@ final class PodController implements AutoCloseable {
         if (deleting && removing.add(uid)) {
             long grace = pod.at("/metadata/deletionGracePeriodSeconds").asLong(30);
             node.terminate(uid, Duration.ofSeconds(grace));
+            return;
         }
+        if (deleting || finished.contains(uid)) return;
+        // Status writes come back as MODIFIED too: act only on what the engine has not seen.
+        JsonNode metadata = metadata(pod);
+        JsonNode before = lastMetadata.put(uid, metadata);
+        if (before != null && !before.equals(metadata)) {
+            node.updateMetadata(uid, StoredObjects.stringMap(metadata.path("labels")), StoredObjects.stringMap(metadata.path("annotations")));
+        }
+        JsonNode resources = resources(pod);
+        JsonNode applied = lastResources.put(uid, resources);
+        if (applied != null && !applied.equals(resources)) {
+            var byName = new java.util.LinkedHashMap<String, ResourceRequirements>();
+            resources.fields().forEachRemaining(e -> byName.put(e.getKey(), StoredObjects.resources(e.getValue())));
+            node.resize(uid, byName);
+        }
+    }
+
+    private static JsonNode metadata(JsonNode pod) {
+        var o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        o.set("labels", pod.at("/metadata/labels").deepCopy());
+        o.set("annotations", pod.at("/metadata/annotations").deepCopy());
+        return o;
+    }
+
+    /** Container name → its {@code resources}, for the containers and sidecars (what a resize may change). */
+    private static JsonNode resources(JsonNode pod) {
+        var o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        for (String list : java.util.List.of("initContainers", "containers")) {
+            for (JsonNode c : pod.at("/spec/" + list)) o.set(c.path("name").asText(), c.path("resources").deepCopy());
+        }
+        return o;
     }
 
     private static boolean terminal(JsonNode pod) {
@@ -126,6 +167,8 @@ final class PodController implements AutoCloseable {
             return;
         }
         running.put(uid, key);
+        lastMetadata.put(uid, metadata(object));
+        lastResources.put(uid, resources(object));
         node.run(pod);
         node.whenFinished(uid, () -> finished(uid));
     }
@@ -148,6 +191,8 @@ final class PodController implements AutoCloseable {
         if (key == null) return; // removed already (the finish and the delete raced)
         node.remove(uid);
         finished.remove(uid);
+        lastMetadata.remove(uid);
+        lastResources.remove(uid);
         removing.remove(uid);
         finalDelete(key, uid);
     }

@@ -30,4 +30,21 @@ final class StoredObjects {
     }
 
     static ObjectNode copy(JsonNode o) { return (ObjectNode) o.deepCopy(); }
+
+    /** A JSON object of strings as a map (empty for a missing node). */
+    static java.util.Map<String, String> stringMap(JsonNode o) {
+        var out = new java.util.LinkedHashMap<String, String>();
+        o.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        return out;
+    }
+
+    /** A container's {@code resources} node as fabric8's type (empty requirements for a missing node). */
+    static io.fabric8.kubernetes.api.model.ResourceRequirements resources(JsonNode o) {
+        if (o == null || o.isMissingNode() || o.isNull()) return new io.fabric8.kubernetes.api.model.ResourceRequirements();
+        try {
+            return JSON.treeToValue(o, io.fabric8.kubernetes.api.model.ResourceRequirements.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored resources cannot be read: " + e.getOriginalMessage(), e);
+        }
+    }
 }

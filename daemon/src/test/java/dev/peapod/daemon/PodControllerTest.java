@@ -31,6 +31,14 @@ class PodControllerTest {
         @Override public void whenFinished(String uid, Runnable then) { onFinish.put(uid, then); }
         @Override public void terminate(String uid, Duration grace) { calls.add("terminate " + uid + " " + grace.toSeconds() + "s"); }
         @Override public void remove(String uid) { calls.add("remove " + uid); }
+        @Override public void updateMetadata(String uid, Map<String, String> labels, Map<String, String> annotations) {
+            calls.add("metadata " + uid + " " + labels + " " + annotations);
+        }
+        @Override public void resize(String uid, Map<String, io.fabric8.kubernetes.api.model.ResourceRequirements> resources) {
+            var limits = new java.util.TreeMap<String, String>();
+            resources.forEach((c, r) -> limits.put(c, String.valueOf(r.getLimits())));
+            calls.add("resize " + uid + " " + limits);
+        }
 
         void finish(String uid) { onFinish.remove(uid).run(); }
     }
@@ -52,6 +60,25 @@ class PodControllerTest {
         sync(WatchEvent.Type.ADDED, p);
         sync(WatchEvent.Type.MODIFIED, p);
         assertThat(node.calls).containsExactly("run web");
+    }
+
+    @Test
+    void labelAndResourceChangesReachTheEngineOnceAndStatusWritesDoNot() {
+        var p = pod("u1");
+        store.create(WEB, p);
+        sync(WatchEvent.Type.ADDED, p);
+        var status = p.deepCopy();
+        status.with("status").put("phase", "Running");
+        sync(WatchEvent.Type.MODIFIED, status);
+        var labelled = status.deepCopy();
+        labelled.with("metadata").putObject("labels").put("tier", "web");
+        sync(WatchEvent.Type.MODIFIED, labelled);
+        sync(WatchEvent.Type.MODIFIED, labelled);
+        var resized = labelled.deepCopy();
+        ((ObjectNode) resized.with("spec").withArray("containers").get(0)).putObject("resources").putObject("limits").put("cpu", "300m");
+        sync(WatchEvent.Type.MODIFIED, resized);
+        sync(WatchEvent.Type.MODIFIED, resized);
+        assertThat(node.calls).containsExactly("run web", "metadata u1 {tier=web} {}", "resize u1 {app={cpu=300m}}");
     }
 
     @Test
