@@ -188,6 +188,76 @@ class ServeE2eTest {
     }
 
     @Test
+    void runningPodsFollowConfigMapLabelAndResizeChangesMadeWithKubectl() throws Exception {
+        assertThat(kubectl("create", "configmap", "live", "--from-literal=k=v1").exit()).isZero();
+        Path pod = Files.writeString(dir.resolve("live.yaml"), """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: live, labels: {app: live}}
+                spec:
+                  terminationGracePeriodSeconds: 2
+                  volumes:
+                  - {name: cfg, configMap: {name: live}}
+                  - {name: meta, downwardAPI: {items: [{path: labels, fieldRef: {fieldPath: metadata.labels}}]}}
+                  containers:
+                  - name: app
+                    image: peapod/busybox:latest
+                    imagePullPolicy: Never
+                    resources: {requests: {cpu: 100m, memory: 32Mi}, limits: {cpu: 200m, memory: 64Mi}}
+                    volumeMounts: [{name: cfg, mountPath: /cfg}, {name: meta, mountPath: /meta}]
+                    command: ["sh", "-c"]
+                    args:
+                    - |
+                      trap 'exit 0' TERM
+                      while true; do
+                        q=$(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>/dev/null || cut -d' ' -f1 /sys/fs/cgroup/cpu.max)
+                        echo "cfg=$(cat /cfg/k) labels=$(tr '\\n' ' ' < /meta/labels | sed 's/ *$//') quota=$q"
+                        sleep 0.5
+                      done
+                """);
+        var created = kubectl("create", "-f", pod.toString());
+        assertThat(created.exit()).as(created.err()).isZero();
+        // kubectl prints the API server's Warning headers: Peapod's lint findings come with the pod's creation.
+        assertThat(created.err()).contains("Warning: peapod lint: ").contains("PEA006");
+        var ready = kubectl("wait", "--for=condition=Ready", "pod/live", "--timeout=90s");
+        assertThat(ready.exit()).as(ready.err() + log()).isZero();
+        var o = JSON.readTree(kubectl("get", "pod", "live", "-o", "json").out());
+        ran.add(new PodBuilder().withNewMetadata().withUid(o.at("/metadata/uid").asText()).endMetadata()
+                .withStatus(new PodStatusBuilder().withPodIP(o.at("/status/podIP").asText(null)).build()).build());
+        awaitLastLog("live", "cfg=v1 labels=app=\"live\" quota=20000");
+
+        assertThat(kubectl("patch", "configmap", "live", "--type=merge", "-p", "{\"data\":{\"k\":\"v2\"}}").exit()).isZero();
+        awaitLastLog("live", "cfg=v2 labels=app=\"live\" quota=20000");
+        assertThat(kubectl("label", "pod", "live", "tier=web").exit()).isZero();
+        awaitLastLog("live", "cfg=v2 labels=app=\"live\" tier=\"web\" quota=20000");
+        var resized = kubectl("patch", "pod", "live", "--subresource=resize", "-p",
+                "{\"spec\":{\"containers\":[{\"name\":\"app\",\"resources\":{\"limits\":{\"cpu\":\"300m\"}}}]}}");
+        assertThat(resized.exit()).as(resized.err()).isZero();
+        awaitLastLog("live", "cfg=v2 labels=app=\"live\" tier=\"web\" quota=30000");
+        var after = JSON.readTree(kubectl("get", "pod", "live", "-o", "json").out());
+        assertThat(after.at("/status/containerStatuses/0/restartCount").asInt()).as("resized in place").isZero();
+        assertThat(after.at("/status/containerStatuses/0/resources/limits/cpu").asText()).isEqualTo("300m");
+        // A resize that would change the QoS class is refused by the API, with the field.
+        var refused = kubectl("patch", "pod", "live", "--subresource=resize", "-p",
+                "{\"spec\":{\"containers\":[{\"name\":\"app\",\"resources\":{\"requests\":{\"cpu\":\"300m\",\"memory\":\"64Mi\"}}}]}}");
+        assertThat(refused.exit()).isNotZero();
+        assertThat(refused.err()).contains("The Pod \"live\" is invalid").contains("Pod QOS Class may not change as a result of resizing");
+        assertThat(kubectl("delete", "pod", "live", "--timeout=60s").exit()).isZero();
+        assertThat(kubectl("delete", "configmap", "live").exit()).isZero();
+    }
+
+    private static void awaitLastLog(String pod, String line) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            last = kubectl("logs", pod, "--tail=1").out().strip();
+            if (last.equals(line)) return;
+            Thread.sleep(300);
+        }
+        throw new AssertionError("the last log line of " + pod + " is \"" + last + "\", not \"" + line + "\"\n" + log());
+    }
+
+    @Test
     void theNodeDescribesThisHost() throws Exception {
         var nodes = kubectl("get", "nodes", "-o", "wide");
         assertThat(nodes.exit()).as(nodes.err()).isZero();
