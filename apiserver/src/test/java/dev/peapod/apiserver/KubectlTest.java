@@ -15,7 +15,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The real kubectl (v1.32, /usr/bin/kubectl) against the API server over a memory store: no pods run here. */
 class KubectlTest {
-    static final String KUBECTL = "/usr/bin/kubectl";
+    /** The kubectl on PATH (scripts/test-all provides one when the machine has none), else /usr/bin/kubectl. */
+    static final String KUBECTL = java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
+            .map(d -> java.nio.file.Path.of(d.isEmpty() ? "." : d, "kubectl")).filter(java.nio.file.Files::isExecutable)
+            .map(java.nio.file.Path::toString).findFirst().orElse("/usr/bin/kubectl");
     @TempDir static Path dir;
     static TestServer server;
 

@@ -26,7 +26,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ServeE2eTest {
     static final String DATA = "/var/lib/peapod-e2e-serve";
-    static final String KUBECTL = "/usr/bin/kubectl";
+    /** The kubectl on PATH (scripts/test-all provides one when the machine has none), else /usr/bin/kubectl. */
+    static final String KUBECTL = java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
+            .map(d -> java.nio.file.Path.of(d.isEmpty() ? "." : d, "kubectl")).filter(java.nio.file.Files::isExecutable)
+            .map(java.nio.file.Path::toString).findFirst().orElse("/usr/bin/kubectl");
     static final ObjectMapper JSON = new ObjectMapper();
     static final List<Pod> ran = new ArrayList<>();
     @TempDir static Path dir;
