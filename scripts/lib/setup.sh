@@ -17,10 +17,13 @@ PEAPOD_RUNTIME_PACKAGES=(
   "catatonit|/usr/bin/catatonit"
   "iptables|/usr/sbin/iptables"
 )
-# What the test tiers need on top: runc is the alternative OCI runtime, skopeo builds test images.
+# What the test tiers need on top: runc is the alternative OCI runtime, skopeo builds test images
+# and pushes them to the registry the registry tests start (docker-registry, with htpasswd users).
 PEAPOD_TEST_PACKAGES=(
   "runc|/usr/bin/runc|/usr/sbin/runc"
   "skopeo|/usr/bin/skopeo"
+  "docker-registry|/usr/bin/docker-registry"
+  "apache2-utils|/usr/bin/htpasswd"
 )
 
 peapod_say() { printf 'peapod: %s\n' "$*" >&2; }

@@ -75,6 +75,20 @@ final class BlobStore {
         }
     }
 
+    /**
+     * Moves a verified blob file written elsewhere on this file system into place, unless the
+     * blob is already there; returns whether it was moved.
+     */
+    boolean adopt(Path verified, String digest) throws IOException {
+        Path target = path(digest);
+        if (Files.exists(target)) {
+            return false;
+        }
+        Files.move(verified, target, StandardCopyOption.ATOMIC_MOVE);
+        FileTrees.fsyncDirectory(dir);
+        return true;
+    }
+
     void delete(String digest) throws IOException {
         Files.deleteIfExists(path(digest));
     }

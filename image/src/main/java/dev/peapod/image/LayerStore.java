@@ -38,11 +38,9 @@ final class LayerStore {
     long unpack(Path blob, String diffId) {
         Path temp = FileTrees.tempSibling(dir);
         try {
-            Files.createDirectory(temp);
-            LibC.chmod(temp, LAYER_ROOT_MODE);
             LayerUnpacker.Result result;
             try (InputStream in = Files.newInputStream(blob)) {
-                result = new LayerUnpacker(temp, diffId).unpack(in);
+                result = unpackInto(in, temp, diffId);
             }
             if (!result.diffId().equals(diffId)) {
                 throw new ImageException("failed to unpack layer " + diffId + ": diff_id mismatch: the config says "
@@ -56,6 +54,32 @@ final class LayerStore {
         } finally {
             deleteQuietly(temp);
         }
+    }
+
+    /**
+     * Unpacks the layer stream {@code in} (plain, gzip or zstd) into the new directory
+     * {@code target}, reading the tar to its end; the caller checks the measured diff_id and
+     * deletes {@code target} on failure.
+     *
+     * @param label how errors name the layer
+     */
+    static LayerUnpacker.Result unpackInto(InputStream in, Path target, String label) throws IOException {
+        Files.createDirectory(target);
+        LibC.chmod(target, LAYER_ROOT_MODE);
+        return new LayerUnpacker(target, label).unpack(in);
+    }
+
+    /**
+     * Moves a verified layer directory unpacked elsewhere on this file system into place, unless
+     * the layer is already there; returns whether it was moved.
+     */
+    boolean adopt(Path unpacked, String diffId) throws IOException {
+        if (has(diffId)) {
+            return false;
+        }
+        Files.move(unpacked, path(diffId), StandardCopyOption.ATOMIC_MOVE);
+        FileTrees.fsyncDirectory(dir);
+        return true;
     }
 
     void delete(String diffId) throws IOException {

@@ -99,6 +99,86 @@ public final class LocalImageStore implements Images {
         }
     }
 
+    /**
+     * Starts an import of content fetched from elsewhere (a registry pull): blobs and unpacked
+     * layers are staged in a private directory and enter the store only at
+     * {@link ImageImport#commit}. Close it when done; an import never committed leaves nothing.
+     */
+    public ImageImport beginImport() {
+        return ImageImport.open(this, tmpDir);
+    }
+
+    /** Whether the layer {@code diffId} is stored and unpacked (an import need not fetch it). */
+    boolean hasLayer(String diffId) {
+        return layers.has(diffId) && StoreIndex.read(indexFile).layers().containsKey(diffId);
+    }
+
+    boolean hasBlob(String digest) {
+        return blobs.has(digest);
+    }
+
+    Path blobPath(String digest) {
+        return blobs.path(digest);
+    }
+
+    /**
+     * Under the store lock: moves an import's staged blobs and layers into place and records the
+     * image; on a failure what was moved is removed again.
+     *
+     * @param layerSizes unpacked size of each staged layer, by diff_id
+     */
+    Image commitImport(ImportedImage imported, java.util.Map<String, java.nio.file.Path> stagedBlobs,
+                       java.util.Map<String, java.nio.file.Path> stagedLayers, java.util.Map<String, Long> layerSizes) {
+        try (StoreLock.Held _ = lock.acquire()) {
+            StoreIndex.Data index = prepareWrite();
+            List<Path> created = new ArrayList<>();
+            try {
+                for (var e : stagedBlobs.entrySet()) {
+                    if (blobs.adopt(e.getValue(), e.getKey())) {
+                        created.add(blobs.path(e.getKey()));
+                    }
+                }
+                ImageConfigs.Parsed parsed = ImageConfigs.parse(Files.readAllBytes(blobs.path(imported.config())),
+                        imported.config());
+                if (!parsed.diffIds().equals(imported.diffIds())) {
+                    throw new ImageException("failed to store image " + imported.config()
+                            + ": the layers pulled do not match the config's diff_ids");
+                }
+                for (int i = 0; i < parsed.diffIds().size(); i++) {
+                    String diffId = parsed.diffIds().get(i);
+                    Path staged = stagedLayers.get(diffId);
+                    if (staged != null && layers.adopt(staged, diffId)) {
+                        created.add(layers.path(diffId));
+                    }
+                    if (!index.layers().containsKey(diffId) && staged != null) {
+                        index.layers().put(diffId, new StoreIndex.Layer(imported.layerBlobs().get(i), layerSizes.get(diffId)));
+                    }
+                    if (!index.layers().containsKey(diffId) || !layers.has(diffId)) {
+                        throw new ImageException("failed to store image " + imported.config() + ": layer " + diffId
+                                + " was removed from the store while the image was pulled; pull again");
+                    }
+                }
+                List<String> names = imported.name() == null ? List.of() : List.of(imported.name());
+                merge(index, new StoreIndex.Entry(imported.config(), names, imported.digests(),
+                        parsed.diffIds(), parsed.config()));
+                StoreIndex.write(indexFile, index);
+                return toImage(index, find(index, imported.config()));
+            } catch (IOException | RuntimeException e) {
+                for (Path p : created.reversed()) {
+                    try {
+                        FileTrees.deleteRecursively(p);
+                    } catch (IOException ignored) {
+                        // the next writer's garbage collection removes what is left
+                    }
+                }
+                if (e instanceof ImageException ie) {
+                    throw ie;
+                }
+                throw new ImageException("failed to store image " + imported.config() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
     /** Adds an entry, or its names to the image with the same id; a name moves off any other image (docker load). */
     private static void merge(StoreIndex.Data index, StoreIndex.Entry entry) {
         List<StoreIndex.Entry> images = index.images();
