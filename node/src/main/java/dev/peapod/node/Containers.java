@@ -86,7 +86,7 @@ final class Containers {
     ContainerRecord create(PodContext ctx, Container c, ContainerKind kind, int attempt, Runnable onExit)
             throws ContainerStartException {
         Trace.mark("container " + c.getName() + ": start");
-        Image image = images.ensure(ctx.paths(), c.getImage(), c.getImagePullPolicy());
+        Image image = images.ensure(ctx.pod(), c.getName(), ctx.paths(), c.getImage(), c.getImagePullPolicy());
         Trace.mark("container " + c.getName() + ": image resolved");
         imageVolumes.ensureFor(ctx.pod(), ctx.paths(), c);
         var env = EnvResolver.resolve(ctx.pod(), c, ctx.config(), ctx.hostIp(), ctx.podIp());

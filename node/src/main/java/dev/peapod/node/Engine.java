@@ -27,10 +27,21 @@ public final class Engine implements AutoCloseable {
 
     /** The outside world the engine drives; real implementations come from {@code HostRuntime}, fakes from tests. */
     public record Parts(OciRuntime oci, Mounter mounter, Cgroups cgroups, Images images, dev.peapod.node.spec.HostFacts host,
-                        PodNetwork network) {
+                        PodNetwork network, dev.peapod.image.ImagePuller puller) {
+        /** Parts without registry access ({@link dev.peapod.image.ImagePuller#DISABLED}): local images only. */
+        public Parts(OciRuntime oci, Mounter mounter, Cgroups cgroups, Images images, dev.peapod.node.spec.HostFacts host,
+                     PodNetwork network) {
+            this(oci, mounter, cgroups, images, host, network, dev.peapod.image.ImagePuller.DISABLED);
+        }
+
         /** Parts without a pod network: pods get loopback only. */
         public Parts(OciRuntime oci, Mounter mounter, Cgroups cgroups, Images images, dev.peapod.node.spec.HostFacts host) {
             this(oci, mounter, cgroups, images, host, PodNetwork.LOOPBACK_ONLY);
+        }
+
+        /** These parts pulling images with {@code puller}. */
+        public Parts withPuller(dev.peapod.image.ImagePuller puller) {
+            return new Parts(oci, mounter, cgroups, images, host, network, puller);
         }
     }
 
@@ -78,8 +89,8 @@ public final class Engine implements AutoCloseable {
         this.qosCgroups = new QosCgroups(parts.cgroups());
         var specs = new SpecWriter(parts.host(), new SeccompProfiles(config.security().seccompRoot(),
                 config.security().seccompDefault()), userNamespaces);
-        // The registry puller replaces ImageEnsurer.localOnly here.
-        var images = new PodImages(parts.images(), ImageEnsurer.localOnly(parts.images()), clock);
+        var images = new PodImages(parts.images(), new ImagePulls(parts.images(), parts.puller(), configSource, this::event),
+                clock);
         this.containers = new Containers(parts.oci(), parts.mounter(), images, exits, specs,
                 new ImageVolumes(images, parts.mounter()));
         containers.cgroups(parts.cgroups());

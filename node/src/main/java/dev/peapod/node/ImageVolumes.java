@@ -61,17 +61,17 @@ final class ImageVolumes {
     void ensureFor(Pod pod, PodPaths paths, Container c) throws ContainerStartException {
         for (VolumeMount m : c.getVolumeMounts()) {
             for (Volume v : pod.getSpec().getVolumes()) {
-                if (v.getName().equals(m.getName()) && v.getImage() != null) ensure(pod, paths, v);
+                if (v.getName().equals(m.getName()) && v.getImage() != null) ensure(pod, c.getName(), paths, v);
             }
         }
     }
 
-    private void ensure(Pod pod, PodPaths paths, Volume v) throws ContainerStartException {
+    private void ensure(Pod pod, String container, PodPaths paths, Volume v) throws ContainerStartException {
         Path target = mountPoint(paths, v.getName());
         lock.lock();
         try {
             if (Files.isDirectory(target) && mounter.isMounted(target)) return;
-            Image image = images.ensure(paths, v.getImage().getReference(), v.getImage().getPullPolicy());
+            Image image = images.ensure(pod, container, paths, v.getImage().getReference(), v.getImage().getPullPolicy());
             Files.createDirectories(target);
             mounter.mountReadOnlyLayers(images.layerDirs(image), target);
         } catch (IOException | RuntimeException e) {

@@ -3,6 +3,7 @@ package dev.peapod.node;
 import dev.peapod.image.Image;
 import dev.peapod.image.Images;
 import dev.peapod.node.gc.ImagesInUse;
+import io.fabric8.kubernetes.api.model.Pod;
 
 import java.nio.file.Path;
 import java.time.InstantSource;
@@ -25,9 +26,14 @@ final class PodImages {
         this.clock = clock;
     }
 
-    /** The image, present and recorded in use by the pod whose paths are given. */
-    Image ensure(PodPaths paths, String reference, String pullPolicy) throws ContainerStartException {
-        Image image = ensurer.ensure(reference, pullPolicy);
+    /**
+     * The image, present and recorded in use by the pod whose paths are given.
+     *
+     * @param container the container that needs it (its own image, or an image volume it mounts), for events
+     */
+    Image ensure(Pod pod, String container, PodPaths paths, String reference, String pullPolicy)
+            throws ContainerStartException {
+        Image image = ensurer.ensure(pod, container, reference, pullPolicy);
         try {
             ImagesInUse.record(paths.dataDir(), image.id());
             images.markUsed(image.id(), clock.instant());

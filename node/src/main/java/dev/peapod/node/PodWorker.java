@@ -333,9 +333,9 @@ final class PodWorker {
             if (record.exited != null) {
                 engine.event(pod, name, "Warning", "Failed", "Error: " + record.exited.message());
             } else {
-                // kubelet's events for a container's turn: the image (pulls come later: a present
-                // image is used as is), then Created and Started (kuberuntime_container.go startContainer).
-                engine.event(pod, name, "Normal", "Pulled", "Container image \"" + c.getImage() + "\" already present on machine");
+                // kubelet's events for a container's turn: the image's (Pulling/Pulled, from
+                // ImagePulls as from kubelet's image manager), then Created and Started
+                // (kuberuntime_container.go startContainer).
                 engine.event(pod, name, "Normal", "Created", "Created container " + name);
                 engine.event(pod, name, "Normal", "Started", "Started container " + name);
                 if (!postStart(c, record)) return true;
