@@ -14,6 +14,7 @@ final class ImageCommand implements Callable<Integer> {
     static CommandLine tree(CliContext context) {
         var image = new CommandLine(new ImageCommand().spec);
         image.addSubcommand(new ImageLoadCommand(context).spec);
+        image.addSubcommand(new ImagePullCommand(context).spec);
         image.addSubcommand(new ImageListCommand(context).spec);
         image.addSubcommand(new ImageRemoveCommand(context).spec);
         image.addSubcommand(new ImageInspectCommand(context).spec);

@@ -175,7 +175,10 @@ public final class UpCommand implements Callable<Integer> {
         try (var parts = join(host)) {
             Trace.mark("up: host runtime open");
             parts.notes().forEach(out::note);
-            var engine = new Engine(config, parts.parts(), out, ConfigSource.of(configMaps, secrets), java.time.Clock.systemUTC());
+            // Registry access for imagePullPolicy (Always / a missing image): the host's registries.conf,
+            // certs.d and credentials files.
+            var engineParts = parts.parts().withPuller(RegistryAccess.puller(parts.parts().images(), null, List.of(), true));
+            var engine = new Engine(config, engineParts, out, ConfigSource.of(configMaps, secrets), java.time.Clock.systemUTC());
             Trace.mark("up: engine ready");
             return runPods(engine, pods, limit, out);
         }

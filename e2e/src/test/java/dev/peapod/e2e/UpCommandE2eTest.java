@@ -35,8 +35,8 @@ class UpCommandE2eTest {
                 spec:
                   restartPolicy: Never
                   containers:
-                  - {name: one, image: peapod/busybox:latest, command: ["echo", "first container"]}
-                  - {name: two, image: peapod/busybox:latest, command: ["sh", "-c", "echo second >&2"]}
+                  - {name: one, image: peapod/busybox:latest, imagePullPolicy: IfNotPresent, command: ["echo", "first container"]}
+                  - {name: two, image: peapod/busybox:latest, imagePullPolicy: IfNotPresent, command: ["sh", "-c", "echo second >&2"]}
                 """);
         var r = up(pod);
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
@@ -54,8 +54,8 @@ class UpCommandE2eTest {
                 spec:
                   restartPolicy: Never
                   containers:
-                  - {name: a, image: peapod/busybox:latest, command: ["true"], ports: [{containerPort: 8080}]}
-                  - {name: b, image: peapod/busybox:latest, command: ["true"], ports: [{containerPort: 8080}]}
+                  - {name: a, image: peapod/busybox:latest, imagePullPolicy: IfNotPresent, command: ["true"], ports: [{containerPort: 8080}]}
+                  - {name: b, image: peapod/busybox:latest, imagePullPolicy: IfNotPresent, command: ["true"], ports: [{containerPort: 8080}]}
                 """);
         var r = up(pod);
         assertThat(r.exit()).isZero();
@@ -76,7 +76,7 @@ class UpCommandE2eTest {
                 spec:
                   restartPolicy: Never
                   containers:
-                  - {name: app, image: peapod/busybox:latest, command: ["sh", "-c", "exit 3"]}
+                  - {name: app, image: peapod/busybox:latest, imagePullPolicy: IfNotPresent, command: ["sh", "-c", "exit 3"]}
                 """);
         var r = up(pod);
         assertThat(r.exit()).isEqualTo(1);
@@ -124,6 +124,7 @@ class UpCommandE2eTest {
                   containers:
                   - name: app
                     image: peapod/busybox:latest
+                    imagePullPolicy: IfNotPresent
                     command: ["sh", "-c", "trap 'echo stopping politely; exit 0' TERM; echo serving; while :; do sleep 0.1; done"]
                 """);
         var pb = new ProcessBuilder(List.of(Harness.REPO.resolve("peapod").toString(), "up", "--no-color", "--data-dir", DATA, pod.toString()))
@@ -160,7 +161,7 @@ class UpCommandE2eTest {
                 spec:
                   terminationGracePeriodSeconds: 1
                   containers:
-                  - {name: app, image: peapod/busybox:latest, command: ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 0.1; done"]}
+                  - {name: app, image: peapod/busybox:latest, imagePullPolicy: IfNotPresent, command: ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 0.1; done"]}
                 """);
         var r = peapod(List.of("up", "--timeout", "3s", "--data-dir", DATA, pod.toString()), 60);
         assertThat(r.exit()).isEqualTo(124);
