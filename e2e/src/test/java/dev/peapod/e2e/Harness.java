@@ -63,11 +63,16 @@ final class Harness implements AutoCloseable {
     }
 
     Harness(NodeConfig config, ConfigSource configSource) {
+        this(config, configSource, parts -> parts);
+    }
+
+    /** @param parts adapts the host's parts (e.g. gives the engine a registry puller) */
+    Harness(NodeConfig config, ConfigSource configSource, java.util.function.UnaryOperator<Engine.Parts> parts) {
         requireRoot();
         this.config = config;
         host = HostRuntime.open(config);
         ensureImage();
-        engine = new Engine(config, host.parts(), listener, configSource, Clock.systemUTC());
+        engine = new Engine(config, parts.apply(host.parts()), listener, configSource, Clock.systemUTC());
     }
 
     private static void requireRoot() {

@@ -186,7 +186,7 @@ class RestartAndTerminationE2eTest {
                     .isEqualTo("Container image \"example.invalid/nothing:1.0\" is not present with pull policy of Never");
             await().atMost(Duration.ofSeconds(20)).until(() -> waitingReason(h.latest(pull)).equals("ImagePullBackOff"));
             assertThat(h.latest(pull).getStatus().getContainerStatuses().getFirst().getState().getWaiting().getMessage())
-                    .contains("not supported yet");
+                    .contains("pulling from registries is disabled");
             assertThat(h.latest(never).getStatus().getPhase()).isEqualTo("Pending");
             // close() terminates both pods and checks that nothing leaked
         }

@@ -69,7 +69,7 @@ public final class ImageImport implements AutoCloseable {
     public void putBlob(byte[] content, String digest) {
         String actual = Digests.of(content);
         if (!actual.equals(digest)) {
-            throw new ImageException("failed to store blob " + digest + ": digest mismatch: content is " + actual);
+            throw new ContentMismatchException("failed to store blob " + digest + ": digest mismatch: content is " + actual);
         }
         Path file = dir.resolve("blobs").resolve(Digests.hex(digest));
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -88,29 +88,51 @@ public final class ImageImport implements AutoCloseable {
      * stream stops at {@code size + 1}), another digest, another diff_id, an entry escaping the
      * layer. {@code in} is read to its end but not closed.
      *
+     * @throws IOException reading {@code in} or writing the staging directory failed
+     *
      * @param progress told the count of compressed bytes read so far, as they arrive
      */
-    public void putLayer(InputStream in, String digest, long size, String diffId, LongConsumer progress) {
+    public void putLayer(InputStream in, String digest, long size, String diffId, LongConsumer progress)
+            throws IOException {
         Objects.requireNonNull(progress, "progress");
         String hex = Digests.hex(digest);
         Path blob = dir.resolve("blobs").resolve(hex);
         Path unpacked = dir.resolve("layers").resolve(Digests.hex(diffId));
         try (FileChannel ch = FileChannel.open(blob, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            HashingInputStream hashing = new HashingInputStream(new Bounded(in, size, digest));
+            Bounded bounded = new Bounded(in, size, digest);
+            HashingInputStream hashing = new HashingInputStream(bounded);
             Tee tee = new Tee(hashing, Channels.newOutputStream(ch), progress, hashing);
-            LayerUnpacker.Result result = LayerStore.unpackInto(tee, unpacked, digest);
-            tee.transferTo(OutputStream.nullOutputStream()); // bytes after the tar's end still count
+            LayerUnpacker.Result result = null;
+            ImageException unpackError = null;
+            try {
+                result = LayerStore.unpackInto(tee, unpacked, digest);
+            } catch (ImageException e) {
+                // Corrupt bytes usually break the decompressor first: read on, so that a digest
+                // mismatch is reported as what it is rather than as a gzip error.
+                unpackError = e;
+            }
+            try {
+                tee.transferTo(OutputStream.nullOutputStream()); // bytes after the tar's end still count
+            } catch (IOException e) {
+                if (bounded.overflowed) {
+                    throw new ContentMismatchException("failed to fetch layer " + digest + ": " + e.getMessage());
+                }
+                throw e;
+            }
             tee.flushProgress();
             if (hashing.count() != size) {
-                throw new ImageException("failed to fetch layer " + digest + ": size mismatch: the manifest says "
+                throw new ContentMismatchException("failed to fetch layer " + digest + ": size mismatch: the manifest says "
                         + size + " bytes, the registry sent " + hashing.count());
             }
             String actual = hashing.digest();
             if (!actual.equals(digest)) {
-                throw new ImageException("failed to fetch layer " + digest + ": digest mismatch: content is " + actual);
+                throw new ContentMismatchException("failed to fetch layer " + digest + ": digest mismatch: content is " + actual);
+            }
+            if (unpackError != null) {
+                throw unpackError;
             }
             if (!result.diffId().equals(diffId)) {
-                throw new ImageException("failed to unpack layer " + digest + ": diff_id mismatch: the config says "
+                throw new ContentMismatchException("failed to unpack layer " + digest + ": diff_id mismatch: the config says "
                         + diffId + ", the content is " + result.diffId());
             }
             ch.force(true);
@@ -120,10 +142,7 @@ public final class ImageImport implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             deleteQuietly(blob);
             deleteQuietly(unpacked);
-            if (e instanceof ImageException ie) {
-                throw ie;
-            }
-            throw new ImageException("failed to fetch layer " + digest + ": " + e.getMessage(), e);
+            throw e;
         }
     }
 
@@ -202,6 +221,7 @@ public final class ImageImport implements AutoCloseable {
         private final long limit;
         private final String digest;
         private long count;
+        boolean overflowed;
 
         Bounded(InputStream in, long limit, String digest) {
             super(in);
@@ -217,10 +237,17 @@ public final class ImageImport implements AutoCloseable {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
+            if (overflowed) {
+                throw new IOException("the registry sent more than the " + limit + " bytes the manifest gives for " + digest);
+            }
+            if (len == 0) {
+                return 0;
+            }
             int n = in.read(b, off, (int) Math.min(len, limit - count + 1));
             if (n > 0) {
                 count += n;
                 if (count > limit) {
+                    overflowed = true;
                     throw new IOException("the registry sent more than the " + limit
                             + " bytes the manifest gives for " + digest);
                 }

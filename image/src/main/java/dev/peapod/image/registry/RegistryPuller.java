@@ -1,5 +1,6 @@
 package dev.peapod.image.registry;
 
+import dev.peapod.image.ContentMismatchException;
 import dev.peapod.image.Image;
 import dev.peapod.image.ImageException;
 import dev.peapod.image.ImageImport;
@@ -282,15 +283,13 @@ public final class RegistryPuller implements ImagePuller {
             } catch (java.io.IOException e) {
                 throw new RegistryException(Kind.NETWORK, "failed to fetch layer " + d.digest() + ": network: "
                         + e.getMessage(), e);
+            } catch (ContentMismatchException e) {
+                throw new RegistryException(Kind.DIGEST_MISMATCH, e.getMessage(), e);
+            } catch (RegistryException e) {
+                throw e;
             } catch (ImageException e) {
-                if (e instanceof RegistryException) {
-                    throw e;
-                }
-                String m = e.getMessage();
-                Kind kind = m.contains("digest mismatch") || m.contains("size mismatch") || m.contains("diff_id mismatch")
-                        ? Kind.DIGEST_MISMATCH : m.contains("sent more than") ? Kind.REFUSED
-                        : m.contains("escapes") || m.contains("refused") ? Kind.REFUSED : Kind.NETWORK;
-                throw new RegistryException(kind, m, e);
+                // The content matched its digest: the layer itself is refused (an entry escaping it).
+                throw new RegistryException(Kind.REFUSED, e.getMessage(), e);
             }
         }
     }

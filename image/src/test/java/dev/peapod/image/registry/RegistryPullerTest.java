@@ -232,7 +232,7 @@ class RegistryPullerTest {
                 // the client hung up: expected
             }
         });
-        assertRefused(Kind.REFUSED, "sent more than");
+        assertRefused(Kind.DIGEST_MISMATCH, "sent more than");
     }
 
     @Test
