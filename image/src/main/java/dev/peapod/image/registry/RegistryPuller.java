@@ -127,7 +127,8 @@ public final class RegistryPuller implements ImagePuller {
         all.addAll(options.credentials());
         List<Source> sources = sources(ref);
         RegistryException last = null;
-        for (Source source : sources) {
+        for (int i = 0; i < sources.size(); i++) {
+            Source source = sources.get(i);
             try {
                 RegistryClient client = new RegistryClient(http(source), source.endpoint(), all);
                 return new Pull(client, ref, progress).run();
@@ -136,9 +137,18 @@ public final class RegistryPuller implements ImagePuller {
                 if (e.kind() == Kind.DIGEST_MISMATCH || e.kind() == Kind.REFUSED) {
                     break; // a hostile answer is not retried elsewhere under the same name
                 }
+                boolean answeredOverHttps = e.kind() != Kind.TLS && e.kind() != Kind.NETWORK;
+                if (answeredOverHttps && i + 1 < sources.size() && isHttpTwin(sources.get(i + 1), source)) {
+                    i++; // the registry speaks HTTPS: its plain-HTTP twin would only hide this answer
+                }
             }
         }
         throw new RegistryException(last.kind(), "failed to pull image \"" + ref + "\": " + last.getMessage(), last);
+    }
+
+    private static boolean isHttpTwin(Source next, Source https) {
+        return next.endpoint().base().getScheme().equals("http") && https.endpoint().base().getScheme().equals("https")
+                && next.endpoint().base().getAuthority().equals(https.endpoint().base().getAuthority());
     }
 
     /** Where to pull from, in order. */
@@ -154,23 +164,30 @@ public final class RegistryPuller implements ImagePuller {
         List<Source> out = new ArrayList<>();
         if (conf != null) {
             for (RegistriesConf.Mirror m : conf.mirrors()) {
-                out.add(source(m.location() + remainder, m.insecure()));
+                addSources(out, m.location() + remainder, m.insecure());
             }
-            out.add(source(conf.location() + remainder, conf.insecure()));
+            addSources(out, conf.location() + remainder, conf.insecure());
         } else {
-            out.add(source(ref.name(), false));
+            addSources(out, ref.name(), !options.tlsVerify());
         }
         return out;
     }
 
-    /** A source for the repository {@code host[:port]/path}; Docker Hub's API lives on registry-1.docker.io. */
-    private static Source source(String repository, boolean insecure) {
+    /**
+     * The endpoints of the repository {@code host[:port]/path}: HTTPS, and for an insecure
+     * registry (registries.conf {@code insecure}, or {@code --tls-verify=false}) HTTPS without
+     * certificate checks and then plain HTTP, as containers/image tries them. Docker Hub's API
+     * lives on registry-1.docker.io.
+     */
+    private static void addSources(List<Source> out, String repository, boolean insecure) {
         int slash = repository.indexOf('/');
         String host = repository.substring(0, slash);
         String path = repository.substring(slash + 1);
         String apiHost = host.equals("docker.io") ? "registry-1.docker.io" : host;
-        String scheme = insecure ? "http" : "https";
-        return new Source(new RegistryClient.Endpoint(URI.create(scheme + "://" + apiHost), path, host), insecure);
+        out.add(new Source(new RegistryClient.Endpoint(URI.create("https://" + apiHost), path, host), insecure));
+        if (insecure) {
+            out.add(new Source(new RegistryClient.Endpoint(URI.create("http://" + apiHost), path, host), true));
+        }
     }
 
     private HttpClient http(Source source) {
@@ -180,7 +197,9 @@ public final class RegistryPuller implements ImagePuller {
                 // control window holds large downloads back.
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofSeconds(30))
+                // The connect timeout covers the TLS handshake: an insecure registry's HTTPS probe
+                // must not hang on a plain-HTTP server that waits for a request line.
+                .connectTimeout(Duration.ofSeconds(source.insecure() ? 3 : 30))
                 .sslContext(source.insecure() || !options.tlsVerify()
                         ? RegistryTls.insecure() : RegistryTls.forHost(host, options.certsDirs()))
                 .executor(Executors.newVirtualThreadPerTaskExecutor())

@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -46,8 +50,27 @@ final class FakeRegistry implements AutoCloseable {
 
     record Manifest(String mediaType, byte[] bytes) {}
 
+    private final boolean tls;
+    private final Path certsDir;
+
+    /** A registry over HTTPS, its certificate trusted through {@link #certsDir}. */
     FakeRegistry() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        this(true);
+    }
+
+    /** @param tls false serves plain HTTP (an insecure registry) */
+    FakeRegistry(boolean tls) throws IOException {
+        this.tls = tls;
+        if (tls) {
+            HttpsServer https = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            https.setHttpsConfigurator(new HttpsConfigurator(TestCertificate.get().serverContext()));
+            server = https;
+        } else {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        }
+        certsDir = Files.createTempDirectory("fake-registry-certs");
+        Path hostDir = Files.createDirectories(certsDir.resolve("127.0.0.1:" + server.getAddress().getPort()));
+        Files.copy(TestCertificate.get().certificate(), hostDir.resolve("ca.crt"));
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", this::handle);
         server.start();
@@ -55,6 +78,11 @@ final class FakeRegistry implements AutoCloseable {
 
     String host() {
         return "127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** A certs.d directory trusting this registry's certificate. */
+    Path certsDir() {
+        return certsDir;
     }
 
     /** registries.conf marking this registry insecure (plain HTTP). */
@@ -108,7 +136,7 @@ final class FakeRegistry implements AutoCloseable {
             }
             if (user != null && !authorized(ex)) {
                 String challenge = bearer
-                        ? "Bearer realm=\"http://" + host() + "/token\",service=\"fake\",scope=\"repository:test:pull\""
+                        ? "Bearer realm=\"" + (tls ? "https" : "http") + "://" + host() + "/token\",service=\"fake\",scope=\"repository:test:pull\""
                         : "Basic realm=\"fake\"";
                 ex.getResponseHeaders().add("WWW-Authenticate", challenge);
                 send(ex, 401, "application/json", "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\"}]}".getBytes());

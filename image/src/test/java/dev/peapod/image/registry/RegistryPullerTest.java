@@ -45,7 +45,8 @@ class RegistryPullerTest {
     }
 
     RegistryPuller puller(List<Credentials> creds) {
-        return new RegistryPuller(store, new RegistryPuller.Options(registry.conf(), List.of(), creds, true, 4));
+        return new RegistryPuller(store, new RegistryPuller.Options(RegistriesConf.EMPTY, List.of(registry.certsDir()),
+                creds, true, 4));
     }
 
     String ref(String repoTag) {
@@ -285,15 +286,33 @@ class RegistryPullerTest {
             RegistriesConf conf = RegistriesConf.parse("""
                     [[registry]]
                     location = "%s"
-                    insecure = true
                     [[registry.mirror]]
                     location = "%s"
-                    insecure = true
                     """.formatted(registry.host(), mirror.host()));
-            RegistryPuller p = new RegistryPuller(store, new RegistryPuller.Options(conf, List.of(), List.of(), true, 4));
+            RegistryPuller p = new RegistryPuller(store, new RegistryPuller.Options(conf,
+                    List.of(registry.certsDir(), mirror.certsDir()), List.of(), true, 4));
             Image image = p.pull(ref("test:1.0"), List.of(), PullProgress.NONE);
             assertThat(image.names()).containsExactly(registry.host() + "/test:1.0");
             assertThat(mirror.blobGets(FakeRegistry.sha256(layers.get(0).blob()))).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void withoutTheRegistrysCaTheCertificateIsRefused() {
+        registry.image("test", "1.0", twoLayers(), m -> { });
+        assertThatThrownBy(() -> new RegistryPuller(store, new RegistryPuller.Options(RegistriesConf.EMPTY, List.of(),
+                List.of(), true, 4)).pull(ref("test:1.0"), List.of(), PullProgress.NONE))
+                .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.kind()).isEqualTo(Kind.TLS))
+                .hasMessageContaining("TLS");
+    }
+
+    @Test
+    void insecureRegistryOverPlainHttp() throws IOException {
+        try (FakeRegistry plain = new FakeRegistry(false)) {
+            plain.image("test", "1.0", twoLayers(), m -> { });
+            RegistryPuller p = new RegistryPuller(store, new RegistryPuller.Options(plain.conf(), List.of(), List.of(), true, 4));
+            Image image = p.pull(plain.host() + "/test:1.0", List.of(), PullProgress.NONE);
+            assertThat(image.names()).containsExactly(plain.host() + "/test:1.0");
         }
     }
 
