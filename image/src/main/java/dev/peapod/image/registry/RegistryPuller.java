@@ -41,7 +41,7 @@ public final class RegistryPuller implements ImagePuller {
     static final int MAX_MANIFEST = 4 << 20;
     /** Image configs are JSON documents too; a generous bound on what is held in memory. */
     static final int MAX_CONFIG = 16 << 20;
-    static final int DEFAULT_PARALLEL = 6;
+    public static final int DEFAULT_PARALLEL = 6;
 
     /**
      * How the puller reaches registries.
