@@ -92,7 +92,7 @@ final class PullPrinter implements PullProgress {
     private void redraw(boolean force) {
         if (!tty) return;
         long now = nanos.getAsLong();
-        if (!force && now - lastDraw < REDRAW_NANOS) return;
+        if (!force && layers.size() == drawn && now - lastDraw < REDRAW_NANOS) return; // a new layer draws at once
         lastDraw = now;
         StringBuilder b = new StringBuilder();
         if (drawn > 0) b.append("\033[").append(drawn).append('F'); // back to the first layer line
