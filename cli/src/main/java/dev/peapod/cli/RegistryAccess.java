@@ -35,6 +35,31 @@ final class RegistryAccess {
         return new RegistryPuller(local, RegistryPuller.Options.host().withCredentials(creds).withTlsVerify(tlsVerify));
     }
 
+    /**
+     * The puller for {@code peapod up}, built at its first pull: reading registries.conf and the
+     * credentials files is kept off the start path of pods whose images are present.
+     */
+    static ImagePuller lazyPuller(Images store) {
+        return new ImagePuller() {
+            private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+            private ImagePuller puller;
+
+            @Override
+            public dev.peapod.image.Image pull(String reference, List<Credentials> credentials,
+                                               dev.peapod.image.PullProgress progress) {
+                lock.lock();
+                ImagePuller p;
+                try {
+                    if (puller == null) puller = puller(store, null, List.of(), true);
+                    p = puller;
+                } finally {
+                    lock.unlock();
+                }
+                return p.pull(reference, credentials, progress);
+            }
+        };
+    }
+
     private static List<Path> authFiles(Path authfile) {
         if (authfile != null) {
             if (!Files.isRegularFile(authfile)) throw new IllegalArgumentException("--authfile " + authfile + ": no such file");

@@ -176,8 +176,8 @@ public final class UpCommand implements Callable<Integer> {
             Trace.mark("up: host runtime open");
             parts.notes().forEach(out::note);
             // Registry access for imagePullPolicy (Always / a missing image): the host's registries.conf,
-            // certs.d and credentials files.
-            var engineParts = parts.parts().withPuller(RegistryAccess.puller(parts.parts().images(), null, List.of(), true));
+            // certs.d and credentials files, read at the first pull.
+            var engineParts = parts.parts().withPuller(RegistryAccess.lazyPuller(parts.parts().images()));
             var engine = new Engine(config, engineParts, out, ConfigSource.of(configMaps, secrets), java.time.Clock.systemUTC());
             Trace.mark("up: engine ready");
             return runPods(engine, pods, limit, out);
