@@ -49,7 +49,9 @@ public final class ServeCommand implements Callable<Integer> {
         var stop = new CountDownLatch(1);
         try (var host = HostRuntime.open(config)) {
             host.notes().forEach(n -> System.err.println("peapod: " + n));
-            try (var daemon = Daemon.start(new Daemon.Options(dataDir, address, port, node), config, host.parts())) {
+            // Pods pull their images as in `peapod up`: the host's registries.conf, certs.d and credentials files.
+            var parts = host.parts().withPuller(RegistryAccess.lazyPuller(host.parts().images()));
+            try (var daemon = Daemon.start(new Daemon.Options(dataDir, address, port, node), config, parts)) {
                 System.err.println("peapod: serving the Kubernetes API on https://" + address + ":" + daemon.port()
                         + " (node " + node + "); kubeconfig: " + daemon.kubeconfig());
                 Signals.onTerminate(signal -> {
