@@ -38,6 +38,7 @@ class UpConfigE2eTest {
                   containers:
                   - name: app
                     image: peapod/busybox:latest
+                    imagePullPolicy: IfNotPresent
                     command: ["sh", "-c", "echo $GREETING $(cat /sec/value)"]
                     env: [{name: GREETING, valueFrom: {configMapKeyRef: {name: settings, key: greeting}}}]
                     volumeMounts: [{name: sec, mountPath: /sec}]
@@ -62,7 +63,7 @@ class UpConfigE2eTest {
                 spec:
                   restartPolicy: Never
                   volumes: [{name: cfg, configMap: {name: evil}}]
-                  containers: [{name: app, image: peapod/busybox:latest, command: ["true"], volumeMounts: [{name: cfg, mountPath: /cfg}]}]
+                  containers: [{name: app, image: peapod/busybox:latest, imagePullPolicy: IfNotPresent, command: ["true"], volumeMounts: [{name: cfg, mountPath: /cfg}]}]
                 """);
         var r = UpCommandE2eTest.peapod(List.of("up", "--no-color", "--data-dir", UpCommandE2eTest.DATA, file.toString()), 60);
         assertThat(r.exit()).isEqualTo(1);
