@@ -21,8 +21,10 @@ import java.time.Duration;
  * {@code peapod serve}: the composition root. Start order: store (and the objects every cluster
  * has), credentials, the node engine, the pod sync, then the API server, and last
  * {@code <data-dir>/kubeconfig} (its existence tells that the server is up).
- * Stop order is the reverse; stopping terminates the pods gracefully (restart without stopping pods
- * is not done yet), their objects stay in the store and run again on the next start.
+ * Stop order is the reverse; a graceful stop (SIGTERM) terminates the pods gracefully, their objects
+ * stay in the store and run again, as new containers, on the next start. A serve that dies without
+ * stopping (kill -9, a crash) leaves its pods running under conmon: the next start adopts them
+ * ({@link Engine#reconcile}): same containers, same restart counts, logs kept.
  */
 public final class Daemon implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("peapod.daemon");
@@ -58,6 +60,11 @@ public final class Daemon implements AutoCloseable {
             PodListener writer = both(new StoreStatusWriter(store, options.nodeName()), logs);
             configSource = new StoreConfigSource(store);
             var engine = new Engine(config, parts, writer, configSource, clock);
+            // Restart safety: pods an earlier serve left running are adopted, leftovers removed,
+            // before the pod sync runs any pod.
+            engine.reconcile(store.list("pods", null).items().stream()
+                    .map(s -> new dev.peapod.node.restart.Reconcile.StoredPod(s.uid(), PodController.wanted(s.object()))).toList())
+                    .forEach(a -> LOG.log(System.Logger.Level.INFO, "restart: " + a));
             var controller = new PodController(store, engineNode(engine));
             controller.start();
             String host = options.address().equals("0.0.0.0") ? "127.0.0.1" : options.address();

@@ -153,6 +153,11 @@ final class PodController implements AutoCloseable {
         return o;
     }
 
+    /** Whether the node should run the pod: not being deleted, not in a terminal phase. */
+    static boolean wanted(JsonNode pod) {
+        return !pod.at("/metadata/deletionTimestamp").isTextual() && !terminal(pod);
+    }
+
     private static boolean terminal(JsonNode pod) {
         String phase = pod.at("/status/phase").asText("");
         return phase.equals("Succeeded") || phase.equals("Failed");

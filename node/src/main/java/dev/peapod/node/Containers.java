@@ -259,6 +259,28 @@ final class Containers {
         return left.compareTo(Duration.ofSeconds(2)) < 0 ? Duration.ofSeconds(2) : left;
     }
 
+    /**
+     * A container an earlier engine created, adopted after a restart ({@link PodRecord}): the record
+     * gets the cleanups {@link #create} registers (runtime delete, rootfs unmount, bundle, writable
+     * layer, termination log) and its exit is watched again, so an exit conmon recorded while no
+     * engine ran is seen at once. Not rebuilt: subPath and idmapped-layer mounts (their host paths
+     * are not recorded). An attempt whose exit was already seen has been released: nothing to do.
+     */
+    void adopt(ContainerRecord r, PodPaths paths, Runnable onExit) {
+        r.terminationFile = paths.terminationLog(r.id);
+        if (r.exited != null) return;
+        Path bundle = paths.bundle(r.id);
+        Path rw = paths.writable(r.id);
+        Path termLog = r.terminationFile;
+        r.cleanups.add(() -> FileTree.deleteRecursively(bundle));
+        r.cleanups.add(() -> FileTree.deleteRecursively(rw));
+        r.cleanups.add(() -> mounter.unmount(bundle.resolve("rootfs"), true));
+        r.cleanups.add(() -> Files.deleteIfExists(termLog));
+        r.cleanups.add(() -> oci.delete(r.id, true));
+        exits.watch(r.id, onExit);
+        r.cleanups.add(() -> exits.forget(r.id));
+    }
+
     /** Undoes what was made for the container, newest first. Idempotent. */
     void release(ContainerRecord r) {
         r.lock.lock();

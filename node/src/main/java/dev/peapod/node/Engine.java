@@ -117,6 +117,8 @@ public final class Engine implements AutoCloseable {
         if (pod.getMetadata().getUid() == null) pod.getMetadata().setUid(UUID.randomUUID().toString());
         if (pod.getMetadata().getNamespace() == null) pod.getMetadata().setNamespace("default");
         var worker = new PodWorker(this, pod);
+        var recorded = adoptable.remove(pod.getMetadata().getUid());
+        if (recorded != null) worker.adopt(recorded);
         if (workers.putIfAbsent(pod.getMetadata().getUid(), worker) != null) {
             throw new IllegalStateException("pod " + pod.getMetadata().getUid() + " is already running");
         }
@@ -134,6 +136,70 @@ public final class Engine implements AutoCloseable {
         worker.finished().whenComplete((p, e) -> userNamespaces.release(pod.getMetadata().getUid()));
         worker.start();
         return pod;
+    }
+
+    /** Pods {@link #reconcile} found still running, adopted by {@link #run} (by uid). */
+    private final Map<String, PodRecord> adoptable = new ConcurrentHashMap<>();
+
+    /**
+     * Restart safety (issue 6): call once, before any {@link #run}, with every pod the front's store
+     * holds. Reads the records earlier runs left in the run dir and asks the runtime what it still
+     * has; then, as {@link dev.peapod.node.restart.Reconcile} plans it, remembers the pods to adopt
+     * (their next {@link #run} takes over the running containers), and stops and removes the
+     * leftovers of pods that are gone from the store, or whose runtime state is gone (those start
+     * anew at their {@link #run}).
+     */
+    public java.util.List<dev.peapod.node.restart.Reconcile.Action> reconcile(
+            java.util.Collection<dev.peapod.node.restart.Reconcile.StoredPod> stored) {
+        var records = new java.util.LinkedHashMap<String, PodRecord>();
+        java.nio.file.Path pods = config.runDir().resolve("pods");
+        if (java.nio.file.Files.isDirectory(pods)) {
+            try (var dirs = java.nio.file.Files.list(pods)) {
+                for (var d : dirs.sorted().toList()) PodRecord.read(d).ifPresent(r -> records.put(d.getFileName().toString(), r));
+            } catch (java.io.IOException e) {
+                log("failed to list recorded pods in " + pods + ": " + e.getMessage());
+            }
+        }
+        var known = new java.util.HashSet<String>();
+        var exitFiles = new java.util.HashSet<String>();
+        var recorded = new java.util.ArrayList<dev.peapod.node.restart.Reconcile.RecordedPod>();
+        records.forEach((uid, r) -> {
+            var live = new java.util.ArrayList<String>();
+            for (var a : r.containers()) if (a.exited() == null) live.add(a.id());
+            String sandboxId = r.sandbox() == null ? null : r.sandbox().id();
+            var ids = new java.util.ArrayList<>(live);
+            if (sandboxId != null) ids.add(sandboxId);
+            for (String id : ids) {
+                if (parts.oci().state(id).isPresent()) known.add(id);
+                if (parts.oci().exitCode(id).isPresent()) exitFiles.add(id);
+            }
+            recorded.add(new dev.peapod.node.restart.Reconcile.RecordedPod(uid, sandboxId, live));
+        });
+        var plan = dev.peapod.node.restart.Reconcile.plan(stored, recorded,
+                new dev.peapod.node.restart.Reconcile.Runtime(known, exitFiles));
+        for (var action : plan) {
+            PodRecord r = records.get(action.uid());
+            switch (action) {
+                case dev.peapod.node.restart.Reconcile.Adopt a -> adoptable.put(a.uid(), r);
+                case dev.peapod.node.restart.Reconcile.Start st -> { if (st.cleanFirst()) discard(st.uid(), r); }
+                case dev.peapod.node.restart.Reconcile.Clean c -> discard(c.uid(), r);
+            }
+        }
+        return plan;
+    }
+
+    /** Stops and removes what an earlier run left of a pod, through a worker adopted for that alone. */
+    private void discard(String uid, PodRecord r) {
+        try {
+            var pod = r.decodePod();
+            var worker = new PodWorker(this, pod);
+            worker.adopt(r);
+            worker.discard();
+            log("removed what an earlier run left of pod " + pod.getMetadata().getNamespace() + "/"
+                    + pod.getMetadata().getName() + " (" + uid + ")");
+        } catch (java.io.IOException | RuntimeException e) {
+            log("failed to remove what an earlier run left of pod " + uid + ": " + e);
+        }
     }
 
     /**
@@ -223,6 +289,10 @@ public final class Engine implements AutoCloseable {
 
     void logStarted(Pod pod, String container, int attempt, java.nio.file.Path log) {
         listener.logStarted(pod, container, attempt, log);
+    }
+
+    private void log(String message) {
+        System.getLogger("peapod").log(System.Logger.Level.WARNING, message);
     }
 
     void log(Pod pod, String message) {

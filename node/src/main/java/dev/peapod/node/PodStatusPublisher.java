@@ -19,7 +19,7 @@ import java.util.Map;
 final class PodStatusPublisher {
     private final Engine engine;
     private final Pod pod;
-    private final Instant startTime;
+    private volatile Instant startTime;
     private volatile PodStatus status;
     private Eviction failure;
 
@@ -67,6 +67,9 @@ final class PodStatusPublisher {
     Pod current() { return snapshot(); }
 
     Instant startTime() { return startTime; }
+
+    /** An adopted pod keeps the start time its first worker gave it (restart safety). */
+    void startTime(Instant t) { this.startTime = t; }
 
     private Pod snapshot() {
         var copy = new Pod(pod.getApiVersion(), pod.getKind(), pod.getMetadata(), pod.getSpec(), status);

@@ -198,6 +198,7 @@ final class PodWorker {
             status.publish(observed(), waiting, terminating, probes.results());
             return;
         }
+        if (adopted) resumeAdopted();
         status.publish(observed(), waiting, terminating, probes.results());
         while (true) {
             for (var r : records) if (engine.containers().refresh(r)) probes.containerStopped(r.name);
@@ -218,6 +219,7 @@ final class PodWorker {
             boolean acted = execute(plan);
             var obs = observed();
             status.publish(obs, waiting, terminating, probes.results());
+            saveRecord();
             if (plan.done() && obs.containers().stream().allMatch(c -> c.exited())) {
                 stopEverything();
                 status.publish(observed(), waiting, terminating, probes.results());
@@ -588,6 +590,80 @@ final class PodWorker {
         } catch (RuntimeException e) {
             engine.log(pod, "failed to tear down volumes: " + e.getMessage());
         }
+    }
+
+    // --- restart safety (issue 6): the pod's record on disk, adoption by a restarted engine ---
+
+    /** Set by {@link #adopt}: the sandbox and containers came from an earlier engine's record. */
+    private boolean adopted;
+    private PodRecord lastSaved;
+
+    /**
+     * Writes the pod's record ({@link PodRecord}) when what runs changed, so that a restarted engine
+     * adopts the pod instead of starting it anew. Only while a sandbox exists: without one there is
+     * nothing to adopt (and removing the sandbox removed the run dir, and the record with it).
+     */
+    private void saveRecord() {
+        if (sandbox == null) return;
+        try {
+            var next = PodRecord.of(pod, status.startTime(), sandbox, records);
+            if (next.equals(lastSaved)) return;
+            next.write(paths.runDir());
+            lastSaved = next;
+        } catch (java.io.IOException | RuntimeException e) {
+            engine.log(pod, "failed to record the pod for restart safety: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Takes over the sandbox and containers an earlier engine recorded (call before {@link #start}):
+     * same container ids and attempts (restartCount), the same start time and pod IP; exits conmon
+     * recorded meanwhile are read from their exit files by the first round, and the restart policy
+     * handles them as any exit. kubelet's pod workers likewise resync against the runtime after a
+     * kubelet restart (https://kubernetes.io/docs/concepts/architecture/#kubelet).
+     */
+    void adopt(PodRecord rec) {
+        sandbox = rec.toSandbox();
+        lastSaved = rec;
+        status.startTime(java.time.Instant.parse(rec.startTime()));
+        status.podIp(Boolean.TRUE.equals(pod.getSpec().getHostNetwork()) ? engine.hostIp() : sandbox.podIp());
+        for (var a : rec.containers()) {
+            var r = PodRecord.toRecord(a);
+            try {
+                r.container = container(r.name);
+                r.applied = r.container.getResources();
+                r.hookTarget = new HookRunner.Target(pod, r.container, r.id, sandbox.podIp());
+            } catch (IllegalArgumentException e) {
+                // not in the spec (cannot happen: containers are immutable); stopped like any other
+            }
+            engine.containers().adopt(r, paths, this::signal);
+            records.add(r);
+            engine.logStarted(pod, r.name, r.attempt, r.logPath);
+        }
+        adopted = true;
+    }
+
+    /** On the worker thread, first: volumes (set up again, idempotent), pod cgroup bookkeeping, probes of the running containers. */
+    private void resumeAdopted() {
+        try {
+            volumes = engine.volumes().setUp(pod, paths);
+        } catch (VolumeException e) {
+            engine.event(pod, null, "Warning", "FailedMount", e.getMessage());
+        }
+        resizer.sandboxCreated();
+        engine.qosCgroups().added(pod);
+        for (var r : records) {
+            if (r.exited == null && r.startedAt != null && r.container != null
+                    && latestRecord(r.name).map(l -> l == r).orElse(false)) {
+                probes.containerStarted(r.container, r.id, sandbox.podIp(), r.startedAt);
+            }
+        }
+    }
+
+    /** Stops and removes everything of an adopted pod that is not to run (no longer wanted, or its runtime state is gone). */
+    void discard() {
+        stopEverything();
+        removeFiles();
     }
 
     /** Removes what is left after the pod finished: logs and the pod's data directory. */

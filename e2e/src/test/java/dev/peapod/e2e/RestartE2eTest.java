@@ -1,0 +1,162 @@
+package dev.peapod.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.peapod.node.NodeConfig;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Restart safety (issue 6): {@code kill -9} of {@code peapod serve} while a pod runs, then a new
+ * serve on the same data dir adopts the pod: same containers, same restart counts, Ready again
+ * within seconds, logs kept, one conmon per container, nothing leaked once the pod is deleted.
+ */
+class RestartE2eTest {
+    static final String DATA = "/var/lib/peapod-e2e-restart";
+    @TempDir static Path dir;
+    static NodeConfig config;
+    static Process serve;
+    static Path serveLog;
+    static Path kubeconfig;
+    static final List<Pod> ran = new ArrayList<>();
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        assertThat(Path.of(ServeE2eTest.KUBECTL)).exists();
+        var load = UpCommandE2eTest.peapod(List.of("image", "load", "--data-dir", DATA, Harness.testImage().toString()), 120);
+        assertThat(load.exit()).as(load.err()).isZero();
+        config = NodeConfig.defaults(Path.of(DATA)).withCniConfigDir(Harness.defaultConfig().cniConfigDir());
+        Path store = Path.of(DATA, "store");
+        if (Files.exists(store)) {
+            try (var files = Files.walk(store)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+            }
+        }
+        kubeconfig = Path.of(DATA, "kubeconfig");
+        serveLog = dir.resolve("serve.log");
+        serve = startServe();
+    }
+
+    static Process startServe() throws Exception {
+        Files.deleteIfExists(kubeconfig);
+        var p = new ProcessBuilder(Harness.REPO.resolve("peapod").toString(), "serve", "--data-dir", DATA, "--port", "0",
+                "--cni-config-dir", config.cniConfigDir().toString(), "--node-name", "e2e-node")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(serveLog.toFile())).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (!Files.exists(kubeconfig)) {
+            assertThat(p.isAlive()).as("peapod serve exited:\n" + Files.readString(serveLog)).isTrue();
+            assertThat(System.nanoTime()).as("no kubeconfig after 180 s:\n" + Files.readString(serveLog)).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        return p;
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        if (serve == null) return;
+        serve.destroy();
+        assertThat(serve.waitFor(60, TimeUnit.SECONDS)).as("serve stops on SIGTERM:\n" + Files.readString(serveLog)).isTrue();
+        LeakCheck.assertNothingLeft(config, ran);
+    }
+
+    static ServeE2eTest.Run kubectl(String... args) throws Exception {
+        var cmd = new ArrayList<>(List.of(ServeE2eTest.KUBECTL, "--kubeconfig", kubeconfig.toString()));
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile(dir, "out", ""), err = Files.createTempFile(dir, "err", "");
+        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("kubectl " + args[0] + " returns").isTrue();
+        return new ServeE2eTest.Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    /** Container name → containerID, and name → restartCount, from the stored status. */
+    static Map<String, String> field(JsonNode pod, String field) {
+        var out = new TreeMap<String, String>();
+        for (JsonNode c : pod.at("/status/containerStatuses")) out.put(c.path("name").asText(), c.path(field).asText());
+        return out;
+    }
+
+    /** conmon processes monitoring this container (conmon is started with {@code -c <id>}). */
+    static long conmons(String containerId) {
+        String id = containerId.substring(containerId.indexOf("://") + 3);
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().command().map(c -> c.endsWith("conmon")).orElse(false))
+                .filter(p -> p.info().arguments().map(a -> List.of(a).contains(id)).orElse(false))
+                .count();
+    }
+
+    @Test
+    void aKilledServeAdoptsItsRunningPodOnTheNextStart() throws Exception {
+        Path yaml = Files.writeString(dir.resolve("pod.yaml"), """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: survivor}
+                spec:
+                  terminationGracePeriodSeconds: 5
+                  containers:
+                  - name: one
+                    image: peapod/busybox:latest
+                    imagePullPolicy: Never
+                    command: ["sh", "-c", "echo one-before; trap 'exit 0' TERM; while :; do sleep 0.1; done"]
+                    readinessProbe:
+                      exec: {command: ["true"]}
+                      periodSeconds: 1
+                  - name: two
+                    image: peapod/busybox:latest
+                    imagePullPolicy: Never
+                    command: ["sh", "-c", "echo two-before; trap 'exit 0' TERM; while :; do sleep 0.1; done"]
+                """);
+        var created = kubectl("create", "-f", yaml.toString());
+        assertThat(created.exit()).as(created.err()).isZero();
+        var ready = kubectl("wait", "--for=condition=Ready", "pod/survivor", "--timeout=90s");
+        assertThat(ready.exit()).as(ready.err() + Files.readString(serveLog)).isZero();
+        JsonNode before = ServeE2eTest.JSON.readTree(kubectl("get", "pod", "survivor", "-o", "json").out());
+        ran.add(new PodBuilder().withNewMetadata().withUid(before.at("/metadata/uid").asText()).endMetadata()
+                .withStatus(new PodStatusBuilder().withPodIP(before.at("/status/podIP").asText()).build()).build());
+        var ids = field(before, "containerID");
+        var restarts = field(before, "restartCount");
+        assertThat(ids).hasSize(2);
+        assertThat(restarts).containsValues("0", "0");
+        assertThat(kubectl("logs", "survivor", "-c", "one").out()).isEqualTo("one-before\n");
+
+        // kill -9: the JVM alone (the launcher execs it); conmon keeps the containers running.
+        serve.destroyForcibly();
+        assertThat(serve.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        for (String id : ids.values()) assertThat(conmons(id)).as("conmon of " + id + " outlives serve").isEqualTo(1);
+
+        long start = System.nanoTime();
+        serve = startServe();
+        var again = kubectl("wait", "--for=condition=Ready", "pod/survivor", "--timeout=20s");
+        assertThat(again.exit()).as(again.err() + Files.readString(serveLog)).isZero();
+        assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).as("Ready again within seconds").isLessThan(30);
+        JsonNode after = ServeE2eTest.JSON.readTree(kubectl("get", "pod", "survivor", "-o", "json").out());
+        assertThat(field(after, "containerID")).isEqualTo(ids);
+        assertThat(field(after, "restartCount")).isEqualTo(restarts);
+        assertThat(after.at("/status/podIP").asText()).isEqualTo(before.at("/status/podIP").asText());
+        assertThat(after.at("/status/startTime").asText()).isEqualTo(before.at("/status/startTime").asText());
+        assertThat(after.at("/status/containerStatuses/0/state/running").isObject()).isTrue();
+        assertThat(kubectl("logs", "survivor", "-c", "one").out()).isEqualTo("one-before\n");
+        assertThat(kubectl("logs", "survivor", "-c", "two").out()).isEqualTo("two-before\n");
+        for (String id : ids.values()) assertThat(conmons(id)).as("exactly one conmon for " + id).isEqualTo(1);
+        var table = kubectl("get", "pods", "survivor");
+        assertThat(table.out()).containsPattern("survivor\\s+2/2\\s+Running\\s+0\\s");
+
+        var deleted = kubectl("delete", "pod", "survivor", "--timeout=60s");
+        assertThat(deleted.exit()).as(deleted.err() + Files.readString(serveLog)).isZero();
+        for (String id : ids.values()) assertThat(conmons(id)).as("conmon of " + id + " gone with its pod").isZero();
+    }
+}

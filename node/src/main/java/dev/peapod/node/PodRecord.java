@@ -1,0 +1,85 @@
+package dev.peapod.node;
+
+import dev.peapod.node.model.ContainerKind;
+import dev.peapod.node.model.RuntimeState;
+import io.fabric8.kubernetes.api.model.Pod;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a pod worker runs, written to {@code <run dir>/pods/<uid>/pod-record.json} after each round
+ * that changed it, so that a restarted engine can adopt the pod ({@link dev.peapod.node.restart.Reconcile}):
+ * the pod as it was given, its start time, its sandbox (infra id and pid, cgroup, IPs from CNI ADD)
+ * and every container attempt it keeps (id, attempt, image, log, and the exit once seen). It sits in
+ * the run dir, like the runtime's own state: a reboot clears both.
+ */
+record PodRecord(String pod, String startTime, SandboxRecord sandbox, List<Attempt> containers) {
+    static final String FILE = "pod-record.json";
+
+    record SandboxRecord(String id, int pid, String cgroupPath, String createdAt, List<String> podIps, String hostname) {}
+
+    record Exit(int exitCode, String startedAt, String finishedAt, String reason, String message) {}
+
+    record Attempt(String name, String kind, String id, int attempt, String image, String imageId, String logPath,
+                   String stopSignal, String cgroupPath, String createdAt, String startedAt, Exit exited) {}
+
+    static PodRecord of(Pod pod, Instant startTime, Sandbox sandbox, List<ContainerRecord> records) throws IOException {
+        var sb = new SandboxRecord(sandbox.id(), sandbox.pid(), sandbox.cgroupPath(), str(sandbox.createdAt()),
+                List.copyOf(sandbox.podIps()), sandbox.hostname());
+        var attempts = records.stream().map(r -> new Attempt(r.name, r.kind.name(), r.id, r.attempt, r.image, r.imageId,
+                r.logPath.toString(), r.stopSignal, r.cgroupPath, str(r.createdAt), str(r.startedAt),
+                r.exited == null ? null : new Exit(r.exited.exitCode(), str(r.exited.startedAt()), str(r.exited.finishedAt()),
+                        r.exited.reason(), r.exited.message()))).toList();
+        return new PodRecord(Json.MAPPER.writeValueAsString(pod), str(startTime), sb, attempts);
+    }
+
+    Pod decodePod() throws IOException { return Json.MAPPER.readValue(pod, Pod.class); }
+
+    Sandbox toSandbox() {
+        return new Sandbox(sandbox.id(), sandbox.pid(), sandbox.cgroupPath(), inst(sandbox.createdAt()), sandbox.podIps(),
+                sandbox.hostname());
+    }
+
+    /** The attempt as a container record of the worker, without its cleanups (the caller adds them). */
+    static ContainerRecord toRecord(Attempt a) {
+        var r = new ContainerRecord(a.name(), ContainerKind.valueOf(a.kind()), a.id(), a.attempt(), a.image(), a.imageId(),
+                Path.of(a.logPath()), a.stopSignal());
+        r.cgroupPath = a.cgroupPath();
+        r.createdAt = inst(a.createdAt());
+        r.startedAt = inst(a.startedAt());
+        var e = a.exited();
+        if (e != null) {
+            r.exited = new RuntimeState.Exited(e.exitCode(), inst(e.startedAt()), inst(e.finishedAt()), e.reason(), e.message());
+        }
+        return r;
+    }
+
+    void write(Path runDir) throws IOException {
+        Path file = runDir.resolve(FILE);
+        Path tmp = runDir.resolve(FILE + ".tmp");
+        Files.write(tmp, Json.MAPPER.writeValueAsBytes(this));
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** The record in a pod's run dir, if there is a readable one. */
+    static Optional<PodRecord> read(Path runDir) {
+        Path file = runDir.resolve(FILE);
+        if (!Files.isRegularFile(file)) return Optional.empty();
+        try {
+            return Optional.of(Json.MAPPER.readValue(file.toFile(), PodRecord.class));
+        } catch (IOException e) {
+            System.getLogger("peapod").log(System.Logger.Level.WARNING, "unreadable pod record " + file + ": " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private static String str(Instant t) { return t == null ? null : t.toString(); }
+
+    private static Instant inst(String s) { return s == null ? null : Instant.parse(s); }
+}
