@@ -155,8 +155,36 @@ class RestartE2eTest {
         var table = kubectl("get", "pods", "survivor");
         assertThat(table.out()).containsPattern("survivor\\s+2/2\\s+Running\\s+0\\s");
 
+        // A container that ends while no serve runs: its exit file is read on adoption and the
+        // restart policy (Always) starts it again; the other container is left alone.
+        serve.destroyForcibly();
+        assertThat(serve.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String two = ids.get("two").substring("crun://".length());
+        var kill = new ProcessBuilder(config.runtime(), "--root", config.runDir().resolve(config.runtime()).toString(),
+                "kill", two, "KILL").inheritIO().start();
+        assertThat(kill.waitFor()).isZero();
+        long waitExit = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (conmons(ids.get("two")) > 0 && System.nanoTime() < waitExit) Thread.sleep(50);
+        assertThat(conmons(ids.get("two"))).as("conmon of the killed container has written its exit and ended").isZero();
+        serve = startServe();
+        JsonNode restarted = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            restarted = ServeE2eTest.JSON.readTree(kubectl("get", "pod", "survivor", "-o", "json").out());
+            if (field(restarted, "restartCount").get("two").equals("1")
+                    && restarted.at("/status/containerStatuses/1/state/running").isObject()) break;
+            Thread.sleep(200);
+        }
+        assertThat(field(restarted, "restartCount")).as(Files.readString(serveLog)).isEqualTo(Map.of("one", "0", "two", "1"));
+        assertThat(field(restarted, "containerID").get("one")).isEqualTo(ids.get("one"));
+        assertThat(field(restarted, "containerID").get("two")).isNotEqualTo(ids.get("two"));
+        assertThat(restarted.at("/status/containerStatuses/1/lastState/terminated/exitCode").asInt()).isEqualTo(137);
+        assertThat(restarted.at("/status/containerStatuses/1/lastState/terminated/containerID").asText()).isEqualTo(ids.get("two"));
+        assertThat(kubectl("logs", "survivor", "-c", "two", "--previous").out()).isEqualTo("two-before\n");
+        for (String id : field(restarted, "containerID").values()) assertThat(conmons(id)).as("one conmon for " + id).isEqualTo(1);
+
         var deleted = kubectl("delete", "pod", "survivor", "--timeout=60s");
         assertThat(deleted.exit()).as(deleted.err() + Files.readString(serveLog)).isZero();
-        for (String id : ids.values()) assertThat(conmons(id)).as("conmon of " + id + " gone with its pod").isZero();
+        for (String id : field(restarted, "containerID").values()) assertThat(conmons(id)).as("conmon of " + id + " gone with its pod").isZero();
     }
 }
