@@ -281,6 +281,25 @@ final class Containers {
         r.cleanups.add(() -> exits.forget(r.id));
     }
 
+    /**
+     * Removes a container of the pod that no record names: one an earlier engine created after it
+     * last wrote the pod's record and before it died (kubelet's garbage collection of containers
+     * no pod owns). Its process is killed, then what {@link #create} made is removed.
+     */
+    void removeUnrecorded(PodPaths paths, String id) {
+        var r = new ContainerRecord("unrecorded", ContainerKind.REGULAR, id, 0, null, null, paths.log("unrecorded", 0), "KILL");
+        adopt(r, paths, () -> { });
+        if (oci.state(id).isPresent() && oci.exitCode(id).isEmpty()) {
+            try {
+                oci.kill(id, "KILL", true);
+            } catch (OciException e) {
+                // exited meanwhile
+            }
+            exits.await(id, Duration.ofSeconds(10));
+        }
+        release(r);
+    }
+
     /** Undoes what was made for the container, newest first. Idempotent. */
     void release(ContainerRecord r) {
         r.lock.lock();

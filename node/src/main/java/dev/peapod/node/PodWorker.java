@@ -640,6 +640,23 @@ final class PodWorker {
             records.add(r);
             engine.logStarted(pod, r.name, r.attempt, r.logPath);
         }
+        // Containers created after the record was last written (the engine died in between).
+        var known = new java.util.HashSet<String>();
+        known.add(sandbox.id());
+        records.forEach(r -> known.add(r.id));
+        java.nio.file.Path bundles = paths.bundle(sandbox.id()).getParent();
+        if (java.nio.file.Files.isDirectory(bundles)) {
+            try (var ids = java.nio.file.Files.list(bundles)) {
+                for (var b : ids.toList()) {
+                    String id = b.getFileName().toString();
+                    if (known.contains(id)) continue;
+                    engine.log(pod, "removing container " + id + ", which no record names");
+                    engine.containers().removeUnrecorded(paths, id);
+                }
+            } catch (java.io.IOException e) {
+                engine.log(pod, "failed to look for unrecorded containers: " + e.getMessage());
+            }
+        }
         adopted = true;
     }
 
