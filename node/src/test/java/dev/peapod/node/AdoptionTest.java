@@ -1,0 +1,76 @@
+package dev.peapod.node;
+
+import dev.peapod.node.restart.Reconcile;
+import dev.peapod.node.spec.HostFacts;
+import dev.peapod.testing.OciCall;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Restart safety over the fakes: a second engine on the same directories and runtime (what a
+ * restarted serve sees) adopts the pod the first one left running — same container ids and
+ * attempts, no new runtime create — and removes a pod the store no longer holds.
+ */
+class AdoptionTest {
+    @TempDir Path tmp;
+
+    private static Map<String, String> ids(FakeNode.Recorder r, Pod pod) {
+        var out = new TreeMap<String, String>();
+        for (String n : List.of("one", "two")) r.latest(n).map(ContainerStatus::getContainerID).ifPresent(id -> out.put(n, id));
+        return out;
+    }
+
+    private Engine restarted(FakeNode first, FakeNode.Recorder listener) {
+        var host = new HostFacts(1 << 20, 4096, 8L << 30, true, true, HostFacts.OOM_SCORE_ADJ_MIN);
+        return new Engine(first.config, new Engine.Parts(first.oci, first.mounter, first.cgroups, first.images, host), listener,
+                ConfigSource.EMPTY, Clock.systemUTC());
+    }
+
+    @Test
+    void aRestartedEngineAdoptsTheRunningPodAndCleansWhatTheStoreNoLongerHolds() throws Exception {
+        // The first two engines are left as a killed serve leaves its engine: not closed. A long
+        // resync keeps their workers quiet (a dead engine does nothing).
+        var first = new FakeNode(tmp, c -> new NodeConfig(c.dataDir(), c.runDir(), c.runtime(), c.backoffBase(), c.backoffMax(),
+                java.time.Duration.ofHours(1), c.cniConfigDir(), c.imageGc(), c.podPidsLimit(), c.security()));
+        Pod pod = first.run(new FakeNode.PodFixture("Never").container("one").container("two").build());
+        await().atMost(10, TimeUnit.SECONDS).until(() -> first.running("one") && first.running("two")
+                && ids(first.listener, pod).size() == 2 && first.paths(pod).runDir().resolve(PodRecord.FILE).toFile().exists());
+        await().atMost(10, TimeUnit.SECONDS).until(() -> PodRecord.read(first.paths(pod).runDir())
+                .map(r -> r.containers().size() == 2 && r.containers().stream().allMatch(a -> a.startedAt() != null)).orElse(false));
+        var before = ids(first.listener, pod);
+        long creates = first.oci.calls().stream().filter(c -> c.op() == OciCall.Op.CREATE).count();
+
+        var listener = new FakeNode.Recorder();
+        var second = restarted(first, listener);
+        String uid = pod.getMetadata().getUid();
+        assertThat(second.reconcile(List.of(new Reconcile.StoredPod(uid, true)))).containsExactly(new Reconcile.Adopt(uid));
+        second.run(pod);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> ids(listener, pod).size() == 2
+                && listener.latest("one").get().getState().getRunning() != null);
+        assertThat(ids(listener, pod)).isEqualTo(before);
+        assertThat(listener.latest("one").get().getRestartCount()).isZero();
+        assertThat(first.oci.calls().stream().filter(c -> c.op() == OciCall.Op.CREATE).count()).as("nothing created anew")
+                .isEqualTo(creates);
+
+        // A third start whose store no longer holds the pod removes it: containers, sandbox, files.
+        var third = restarted(first, new FakeNode.Recorder());
+        assertThat(third.reconcile(List.of())).containsExactly(new Reconcile.Clean(uid));
+        assertThat(first.oci.containers()).as("runtime containers after the clean-up").isEmpty();
+        assertThat(first.mounter.mounts()).as("mounts after the clean-up").isEmpty();
+        assertThat(first.paths(pod).runDir()).doesNotExist();
+        assertThat(first.paths(pod).dataDir()).doesNotExist();
+        third.close();
+    }
+}
