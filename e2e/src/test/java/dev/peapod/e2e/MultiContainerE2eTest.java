@@ -64,7 +64,7 @@ class MultiContainerE2eTest {
                       containers:
                       - name: client
                         image: peapod/busybox:latest
-                        command: ["sh", "-c", "until wget -q -O - http://127.0.0.1:8080/; do sleep 0.1; done; cat /dev/shm/segment; for n in ipc net uts; do readlink /proc/self/ns/$n; done | cmp - /dev/shm/ns && grep -q 'ipc:' /dev/shm/ns && echo same-namespaces"]
+                        command: ["sh", "-c", "until wget -q -O - http://127.0.0.1:8080/ 2>/dev/null; do sleep 0.1; done; cat /dev/shm/segment; for n in ipc net uts; do readlink /proc/self/ns/$n; done | cmp - /dev/shm/ns && grep -q 'ipc:' /dev/shm/ns && echo same-namespaces"]
                     """);
             Pod done = h.awaitFinished(pod, Duration.ofSeconds(60));
             assertThat(done.getStatus().getPhase()).isEqualTo("Succeeded");
