@@ -24,6 +24,7 @@ public final class ApiHandler {
     private final byte[] token;
     private final Rest rest;
     private final LogsRoute logs;
+    private final ExecRoute exec;
     private final String serverAddress;
 
     /**
@@ -42,9 +43,16 @@ public final class ApiHandler {
 
     public ApiHandler(ObjectStore store, String token, String nodeName, String serverAddress, InstantSource clock, PodLogs logs,
                       ResizeRules resizeRules) {
+        this(store, token, nodeName, serverAddress, clock, logs, resizeRules, PodExec.NONE);
+    }
+
+    /** @param exec runs commands in the node's containers, for {@code pods/{name}/exec} */
+    public ApiHandler(ObjectStore store, String token, String nodeName, String serverAddress, InstantSource clock, PodLogs logs,
+                      ResizeRules resizeRules, PodExec exec) {
         this.token = token.getBytes(StandardCharsets.UTF_8);
         this.rest = new Rest(store, new Admission(nodeName, resizeRules), clock);
         this.logs = new LogsRoute(rest, logs);
+        this.exec = new ExecRoute(rest, exec);
         this.serverAddress = serverAddress;
     }
 
@@ -78,7 +86,7 @@ public final class ApiHandler {
                 return new Reply.Document(e.code, e.status());
             }
         }
-        return handle(new ApiRequest(req.method(), req.path(), req.query(), req.accept(), contentType, req.authorization(), text));
+        return handle(new ApiRequest(req.method(), req.path(), req.query(), req.accept(), contentType, req.authorization(), text, req.lists()));
     }
 
     private void authenticate(ApiRequest req) {
@@ -135,6 +143,11 @@ public final class ApiHandler {
         if (rest.length == 2 && rest[1].equals("log") && type == ResourceType.PODS) {
             if (!m.equals("GET")) throw ApiException.methodNotAllowed(m);
             return logs.get(namespace, name, req);
+        }
+        if (rest.length == 2 && rest[1].equals("exec") && type == ResourceType.PODS) {
+            // GET for WebSocket upgrades (kubectl 1.30+), POST as SPDY clients send it.
+            if (!m.equals("GET") && !m.equals("POST")) throw ApiException.methodNotAllowed(m);
+            return exec.prepare(namespace, name, req);
         }
         Rest.Subresource sub = rest.length == 1 ? Rest.Subresource.NONE
                 : rest.length == 2 && rest[1].equals("status") && type.hasStatus() ? Rest.Subresource.STATUS

@@ -9,9 +9,18 @@ import java.util.Map;
  * @param query         decoded query parameters (the first value of each)
  * @param authorization the Authorization header, or null
  * @param body          the request body ("" when none)
+ * @param lists         every value of each query parameter, for the repeated ones ({@code command=} of exec)
  */
 public record ApiRequest(String method, String path, Map<String, String> query, String accept, String contentType,
-                         String authorization, String body) {
+                         String authorization, String body, Map<String, java.util.List<String>> lists) {
+
+    public ApiRequest(String method, String path, Map<String, String> query, String accept, String contentType,
+                      String authorization, String body) {
+        this(method, path, query, accept, contentType, authorization, body, Map.of());
+    }
+
+    /** All values of a repeated parameter, in order (none: empty). */
+    java.util.List<String> params(String name) { return lists.getOrDefault(name, java.util.List.of()); }
 
     String param(String name) { return query.get(name); }
 

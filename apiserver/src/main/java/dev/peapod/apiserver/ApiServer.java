@@ -15,11 +15,14 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 
@@ -57,7 +60,8 @@ public final class ApiServer implements AutoCloseable {
         connector.setHost(address);
         connector.setPort(port);
         server.addConnector(connector);
-        server.setHandler(new JettyAdapter(handler));
+        // WebSocket upgrades (pods/exec) are made from the core handler itself.
+        server.setHandler(new JettyAdapter(handler, ServerWebSocketContainer.ensure(server)));
         server.start();
         return new ApiServer(server, connector);
     }
@@ -70,22 +74,30 @@ public final class ApiServer implements AutoCloseable {
     /** Translates Jetty requests into {@link ApiRequest}s and writes the {@link Reply}. */
     private static final class JettyAdapter extends Handler.Abstract {
         private final ApiHandler handler;
+        private final ServerWebSocketContainer websockets;
 
-        JettyAdapter(ApiHandler handler) { this.handler = handler; }
+        JettyAdapter(ApiHandler handler, ServerWebSocketContainer websockets) {
+            this.handler = handler;
+            this.websockets = websockets;
+        }
 
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
             try {
                 Map<String, String> query = new HashMap<>();
                 Fields fields = Request.extractQueryParameters(request);
-                for (Fields.Field f : fields) query.put(f.getName(), f.getValue());
+                Map<String, List<String>> lists = new HashMap<>();
+                for (Fields.Field f : fields) {
+                    query.put(f.getName(), f.getValue());
+                    lists.put(f.getName(), new ArrayList<>(f.getValues()));
+                }
                 byte[] body;
                 try (var in = Content.Source.asInputStream(request)) {
                     body = in.readAllBytes();
                 }
                 var headers = request.getHeaders();
                 var req = new ApiRequest(request.getMethod(), request.getHttpURI().getDecodedPath(), query,
-                        headers.get(HttpHeader.ACCEPT), headers.get(HttpHeader.CONTENT_TYPE), headers.get(HttpHeader.AUTHORIZATION), "");
+                        headers.get(HttpHeader.ACCEPT), headers.get(HttpHeader.CONTENT_TYPE), headers.get(HttpHeader.AUTHORIZATION), "", lists);
                 Reply reply = handler.handle(req, body);
                 switch (reply) {
                     case Reply.Document d -> {
@@ -97,6 +109,7 @@ public final class ApiServer implements AutoCloseable {
                         }
                         Content.Sink.write(response, true, Json.write(d.body()), callback);
                     }
+                    case Reply.Exec e -> upgrade(e, request, response, callback);
                     case Reply.Text t -> {
                         response.setStatus(200);
                         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
@@ -131,6 +144,27 @@ public final class ApiServer implements AutoCloseable {
                 callback.failed(t);
             }
             return true;
+        }
+
+        /**
+         * A WebSocket offering {@code v5.channel.k8s.io} or {@code v4.channel.k8s.io} becomes an
+         * exec session. SPDY ({@code Upgrade: SPDY/3.1}, kubectl's fallback when the WebSocket
+         * upgrade fails, and the only protocol of clients before 1.30) is refused with a Status.
+         */
+        private void upgrade(Reply.Exec exec, Request request, Response response, Callback callback) {
+            var protocol = ExecChannels.negotiate(request.getHeaders().getCSV(HttpHeader.SEC_WEBSOCKET_SUBPROTOCOL, true));
+            boolean websocket = "websocket".equalsIgnoreCase(request.getHeaders().get(HttpHeader.UPGRADE));
+            if (websocket && protocol.isPresent() && websockets.upgrade((rq, rs, cb) -> {
+                rs.setAcceptedSubProtocol(protocol.get());
+                return new ExecSocket(exec, protocol.get());
+            }, request, response, callback)) {
+                return;
+            }
+            var refused = ApiException.badRequest("peapod serve runs exec over a WebSocket with subprotocol "
+                    + String.join(" or ", ExecChannels.SUPPORTED) + " only (kubectl 1.30 or later); SPDY is not supported");
+            response.setStatus(refused.code);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+            Content.Sink.write(response, true, Json.write(refused.status()), callback);
         }
     }
 }

@@ -43,8 +43,11 @@ final class LogsRoute {
         return null;
     }
 
-    /** The named container, or the only one; kubectl names one when the pod has several (its default-container annotation). */
-    private static String container(JsonNode pod, String podName, String given) {
+    /**
+     * The named container, or the only one; kubectl names one when the pod has several (its
+     * default-container annotation). Also exec's check (kube-apiserver's ExecLocation).
+     */
+    static String container(JsonNode pod, String podName, String given) {
         List<String> names = new ArrayList<>();
         for (String list : List.of("/spec/initContainers", "/spec/containers", "/spec/ephemeralContainers")) {
             for (JsonNode c : pod.at(list)) names.add(c.path("name").asText());

@@ -20,6 +20,12 @@ public sealed interface Reply {
     /** A plain-text stream ({@code text/plain}, as container logs are served), written until it ends or the client goes. */
     record Text(TextWriter writer) implements Reply {}
 
+    /**
+     * {@code pods/exec}: checked and ready; the HTTP front upgrades the connection to a WebSocket
+     * ({@link ExecChannels}) and runs an {@link ExecSession} on it.
+     */
+    record Exec(PodExec node, PodExec.Command command, ExecSession.Streams streams) implements Reply {}
+
     interface TextWriter {
         void write(java.io.OutputStream out) throws IOException, InterruptedException;
     }

@@ -69,7 +69,7 @@ public final class Daemon implements AutoCloseable {
             controller.start();
             String host = options.address().equals("0.0.0.0") ? "127.0.0.1" : options.address();
             var handler = new ApiHandler(store, pki.token(), options.nodeName(), host + ":" + options.port(), clock, logs,
-                    dev.peapod.node.resize.ResizeValidator::validate);
+                    dev.peapod.node.resize.ResizeValidator::validate, podExec(parts.oci()));
             var server = ApiServer.start(handler, pki, options.address(), options.port());
             Path kubeconfig = options.dataDir().resolve("kubeconfig");
             writePrivate(kubeconfig, pki.kubeconfig("https://" + host + ":" + server.port()));
@@ -88,6 +88,17 @@ public final class Daemon implements AutoCloseable {
             @Override public void statusChanged(Pod pod) { a.statusChanged(pod); b.statusChanged(pod); }
             @Override public void logStarted(Pod pod, String c, int attempt, Path log) { a.logStarted(pod, c, attempt, log); b.logStarted(pod, c, attempt, log); }
             @Override public void removed(Pod pod) { a.removed(pod); b.removed(pod); }
+        };
+    }
+
+    /** kubectl exec: the command runs through the OCI runtime's exec, its streams attached. */
+    static dev.peapod.apiserver.PodExec podExec(dev.peapod.oci.OciRuntime oci) {
+        return c -> {
+            try {
+                return dev.peapod.apiserver.PodExec.Running.of(oci.startExec(c.containerId(), c.argv()));
+            } catch (RuntimeException e) {
+                throw new IOException(e.getMessage(), e);
+            }
         };
     }
 

@@ -317,6 +317,25 @@ public final class ConmonRuntime implements OciRuntime {
         }
     }
 
+    /** {@code <runtime> --root <root> exec --process <file> <id>} as {@link #exec}, its pipes handed to the caller. */
+    @Override
+    public Process startExec(String id, List<String> argv) {
+        checkId(id);
+        if (argv.isEmpty()) {
+            throw new OciException("failed to exec in container " + id + ": empty command");
+        }
+        Path process = execProcessFile(id, argv);
+        var builder = new ProcessBuilder(config.runtime().toString(), "--root", config.runtimeRoot().toString(),
+                "exec", "--process", process.toString(), id);
+        builder.environment().clear();
+        builder.environment().putAll(ENV);
+        try {
+            return builder.start();
+        } catch (IOException e) {
+            throw new OciException("failed to exec in container " + id + ": " + e.getMessage(), e);
+        }
+    }
+
     private Path execProcessFile(String id, List<String> argv) {
         Path dir = config.containerDir(id);
         Path file = dir.resolve("exec-" + digest(argv) + ".json");

@@ -59,6 +59,20 @@ public interface OciRuntime {
     }
 
     /**
+     * {@code <runtime> exec} with its streams attached (CRI's Exec, what {@code kubectl exec}
+     * needs): starts {@code argv} in the running container {@code id}, with the same process
+     * settings as {@link #exec}, and returns at once. The caller streams stdin, stdout and stderr
+     * through the returned process and takes the command's exit code from it (the runtime exits
+     * with it; a runtime failure shows as its message on stderr and a non-zero exit, as with
+     * {@code crun exec} run by hand). No terminal.
+     *
+     * @throws OciException if the runtime could not be started
+     */
+    default Process startExec(String id, List<String> argv) {
+        throw new UnsupportedOperationException("failed to exec in container " + id + ": " + name() + " runtime does not support exec");
+    }
+
+    /**
      * What {@link #exec} observed.
      *
      * @param exitCode the command's exit status (the runtime's own if it failed inside the container); -1 if timed out

@@ -1,0 +1,141 @@
+package dev.peapod.apiserver;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One {@code kubectl exec} over the channel protocol ({@link ExecChannels}), independent of the
+ * WebSocket library: {@link #run} starts the command and streams its stdout and stderr as they
+ * come (one message per read, never buffered to the end), then sends the exit status on the error
+ * channel and closes; {@link #received} feeds the client's messages (stdin, close signal, resize).
+ * Contract: {@link #run} once, on its own thread; {@link #received} from one thread at a time.
+ */
+final class ExecSession {
+    /** The WebSocket as the session needs it. {@link #send} blocks until written; thread safe. */
+    interface Socket {
+        void send(ByteBuffer message) throws IOException;
+
+        /** Normal closure (1000): kubectl then sees EOF on every stream. */
+        void close();
+    }
+
+    /** Which streams the client asked for (query {@code stdin}, {@code stdout}, {@code stderr}). */
+    record Streams(boolean stdin, boolean stdout, boolean stderr) {}
+
+    private final PodExec node;
+    private final PodExec.Command command;
+    private final Streams streams;
+    private final String protocol;
+    private final Socket socket;
+    private volatile PodExec.Running running;
+    private volatile boolean clientGone;
+
+    ExecSession(PodExec node, PodExec.Command command, Streams streams, String protocol, Socket socket) {
+        this.node = node;
+        this.command = command;
+        this.streams = streams;
+        this.protocol = protocol;
+        this.socket = socket;
+    }
+
+    /** Runs the command to its end; always ends with a Status on the error channel and a close. */
+    void run() {
+        try {
+            PodExec.Running r;
+            try {
+                r = node.start(command);
+            } catch (IOException | RuntimeException e) {
+                sendStatus(ExecChannels.failure(e.getMessage() == null ? e.toString() : e.getMessage()));
+                return;
+            }
+            running = r;
+            if (clientGone) r.kill();
+            if (!streams.stdin()) closeQuietly(r.stdin());
+            Thread out = pump(r.stdout(), streams.stdout() ? ExecChannels.STDOUT : -1);
+            Thread err = pump(r.stderr(), streams.stderr() ? ExecChannels.STDERR : -1);
+            int code = r.waitFor();
+            out.join();
+            err.join();
+            sendStatus(ExecChannels.exitStatus(code, command.argv()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            if (running != null) running.kill();
+        } finally {
+            socket.close();
+        }
+    }
+
+    /** A message from the client. kubectl sends stdin at once: what comes while the command starts waits for it. */
+    void received(ByteBuffer message) {
+        PodExec.Running r = awaitRunning();
+        switch (ExecChannels.parse(message, protocol)) {
+            case ExecChannels.Incoming.Data(int channel, byte[] data) when channel == ExecChannels.STDIN -> {
+                if (r == null || !streams.stdin()) return;
+                try {
+                    r.stdin().write(data);
+                    r.stdin().flush();
+                } catch (IOException e) {
+                    // the command closed its stdin: what comes after has no reader, as with a pipe
+                }
+            }
+            case ExecChannels.Incoming.Close(int channel) when channel == ExecChannels.STDIN -> {
+                if (r != null) closeQuietly(r.stdin());
+            }
+            default -> { } // resize without a tty, unknown channels: nothing to do
+        }
+    }
+
+    /** The client closed the WebSocket or it failed: the command is killed, as kubelet does when the stream ends. */
+    void clientClosed() {
+        clientGone = true;
+        PodExec.Running r = running;
+        if (r != null) r.kill();
+    }
+
+    /** The client's stdin may arrive while the command starts: wait for it (briefly). */
+    private PodExec.Running awaitRunning() {
+        for (int i = 0; running == null && i < 500 && !clientGone; i++) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+        return running;
+    }
+
+    /** Copies {@code in} to {@code channel} (-1: read and drop, so the command never blocks on a full pipe). */
+    private Thread pump(InputStream in, int channel) {
+        return Thread.ofVirtual().name("exec-" + channel).start(() -> {
+            byte[] buf = new byte[32 * 1024];
+            try (in) {
+                for (int n; (n = in.read(buf)) >= 0; ) {
+                    if (channel >= 0 && n > 0 && !clientGone) socket.send(ExecChannels.frame(channel, buf, 0, n));
+                }
+            } catch (IOException e) {
+                // the client went away (or the command's end closed the pipe)
+            }
+        });
+    }
+
+    private void sendStatus(com.fasterxml.jackson.databind.JsonNode status) {
+        byte[] json = Json.write(status).getBytes(StandardCharsets.UTF_8);
+        try {
+            if (!clientGone) socket.send(ExecChannels.frame(ExecChannels.ERROR, json, 0, json.length));
+        } catch (IOException e) {
+            // the client went away
+        }
+    }
+
+    private static void closeQuietly(OutputStream out) {
+        try {
+            out.close();
+        } catch (IOException e) {
+            // already closed
+        }
+    }
+}
