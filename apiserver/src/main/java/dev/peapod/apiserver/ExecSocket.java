@@ -12,9 +12,10 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The Jetty WebSocket endpoint of one {@code kubectl exec}: adapts Jetty's session to
  * {@link ExecSession.Socket} (blocking, one message at a time) and runs the session on a virtual
- * thread once the socket is open. kubectl's pings (every 5 s) are answered by Jetty.
+ * thread once the socket is open. kubectl's pings (every 5 s) are answered by Jetty. Public only
+ * because Jetty calls its methods reflectively.
  */
-final class ExecSocket implements Session.Listener.AutoDemanding {
+public final class ExecSocket implements Session.Listener.AutoDemanding {
     private final Reply.Exec exec;
     private final String protocol;
     private final ReentrantLock writing = new ReentrantLock();

@@ -15,10 +15,16 @@ final class TestServer implements AutoCloseable {
     final String url;
 
     TestServer(Path dir) throws Exception {
+        this(dir, PodExec.NONE);
+    }
+
+    /** @param exec the node's exec (a fake) for {@code pods/exec} */
+    TestServer(Path dir, PodExec exec) throws Exception {
         pki = Pki.loadOrCreate(dir.resolve("pki"), "127.0.0.1");
         Bootstrap.ensure(store, Clock.systemUTC().instant());
         // The handler learns the real port only after binding; discovery's serverAddress is informational.
-        server = ApiServer.start(new ApiHandler(store, pki.token(), "testnode", "127.0.0.1:0", Clock.systemUTC()), pki, "127.0.0.1", 0);
+        server = ApiServer.start(new ApiHandler(store, pki.token(), "testnode", "127.0.0.1:0", Clock.systemUTC(),
+                PodLogs.NONE, ResizeRules.NONE, exec), pki, "127.0.0.1", 0);
         url = "https://127.0.0.1:" + server.port();
         kubeconfig = Files.writeString(dir.resolve("kubeconfig"), pki.kubeconfig(url));
     }

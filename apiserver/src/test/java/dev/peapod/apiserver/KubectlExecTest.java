@@ -1,0 +1,108 @@
+package dev.peapod.apiserver;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The real kubectl (v1.32: WebSocket, {@code v5.channel.k8s.io}) running {@code kubectl exec}
+ * against the API server; the node is a fake that runs each command as a local process.
+ */
+class KubectlExecTest {
+    @TempDir static Path dir;
+    static TestServer server;
+    static final List<PodExec.Command> commands = new CopyOnWriteArrayList<>();
+
+    record Run(int exit, String out, String err) {}
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = new TestServer(dir, c -> {
+            commands.add(c);
+            return ExecSessionTest.LOCAL.start(c);
+        });
+        Path pod = Files.writeString(dir.resolve("pod.yaml"), """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: two}
+                spec:
+                  containers:
+                  - {name: app, image: peapod/busybox:latest}
+                  - {name: side, image: peapod/busybox:latest}
+                  - {name: waiting, image: peapod/busybox:latest}
+                """);
+        assertThat(kubectl(null, "create", "-f", pod.toString()).exit()).isZero();
+        // What the node would write: two containers run, one waits.
+        var status = kubectl(null, "patch", "pod", "two", "--subresource=status", "--type=merge", "-p", """
+                {"status":{"phase":"Running","containerStatuses":[
+                 {"name":"app","containerID":"crun://c-app","state":{"running":{}},"ready":true,"restartCount":0,"image":"b","imageID":""},
+                 {"name":"side","containerID":"crun://c-side","state":{"running":{}},"ready":true,"restartCount":0,"image":"b","imageID":""},
+                 {"name":"waiting","state":{"waiting":{"reason":"ContainerCreating"}},"ready":false,"restartCount":0,"image":"b","imageID":""}]}}""");
+        assertThat(status.exit()).as(status.err()).isZero();
+    }
+
+    @AfterAll
+    static void stop() throws Exception { server.close(); }
+
+    static Run kubectl(String stdin, String... args) throws Exception {
+        var cmd = new ArrayList<>(List.of(KubectlTest.KUBECTL, "--kubeconfig", server.kubeconfig.toString()));
+        cmd.addAll(List.of(args));
+        Path in = Files.writeString(Files.createTempFile(dir, "in", ""), stdin == null ? "" : stdin);
+        Path out = Files.createTempFile(dir, "out", ""), err = Files.createTempFile(dir, "err", "");
+        Process p = new ProcessBuilder(cmd).redirectInput(in.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("kubectl " + List.of(args) + " hung");
+        }
+        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    @Test
+    void outputGoesToItsStreamAndTheExitCodeToKubectls() throws Exception {
+        var r = kubectl(null, "exec", "two", "-c", "app", "--", "sh", "-c", "echo out; echo err >&2; exit 3");
+        assertThat(r.out()).isEqualTo("out\n");
+        // kubectl adds the last line itself, from the NonZeroExitCode Status, as against a real cluster.
+        assertThat(r.err()).isEqualTo("err\ncommand terminated with exit code 3\n");
+        assertThat(r.exit()).isEqualTo(3);
+        assertThat(commands.getLast()).isEqualTo(new PodExec.Command(commands.getLast().podUid(), "app", "c-app",
+                List.of("sh", "-c", "echo out; echo err >&2; exit 3")));
+
+        var ok = kubectl(null, "exec", "two", "-c", "side", "--", "echo", "fine");
+        assertThat(ok.exit()).as(ok.err()).isZero();
+        assertThat(ok.out()).isEqualTo("fine\n");
+        assertThat(commands.getLast().containerId()).isEqualTo("c-side");
+    }
+
+    @Test
+    void stdinReachesTheCommandAndItsEndEndsIt() throws Exception {
+        var r = kubectl("hi\nthere\n", "exec", "-i", "two", "-c", "app", "--", "cat");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("hi\nthere\n");
+    }
+
+    @Test
+    void unknownOrWaitingContainersAndTtyAreRefusedWithKubectlsError() throws Exception {
+        var missing = kubectl(null, "exec", "two", "-c", "nope", "--", "true");
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).isEqualTo("Error from server (BadRequest): container nope is not valid for pod two\n");
+
+        var waiting = kubectl(null, "exec", "two", "-c", "waiting", "--", "true");
+        assertThat(waiting.exit()).isEqualTo(1);
+        assertThat(waiting.err()).isEqualTo("Error from server (BadRequest): container not found (\"waiting\")\n");
+
+        var absent = kubectl(null, "exec", "ghost", "--", "true");
+        assertThat(absent.exit()).isEqualTo(1);
+        assertThat(absent.err()).isEqualTo("Error from server (NotFound): pods \"ghost\" not found\n");
+        assertThat(commands).noneMatch(c -> c.argv().equals(List.of("true")));
+    }
+}
