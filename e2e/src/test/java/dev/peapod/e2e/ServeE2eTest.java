@@ -81,10 +81,14 @@ class ServeE2eTest {
     }
 
     static Run kubectlWith(Path kc, String... args) throws Exception {
+        return kubectlWithInput(kc, new java.io.File("/dev/null"), args);
+    }
+
+    static Run kubectlWithInput(Path kc, java.io.File stdin, String... args) throws Exception {
         var cmd = new ArrayList<>(List.of(KUBECTL, "--kubeconfig", kc.toString()));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile(dir, "out", ""), err = Files.createTempFile(dir, "err", "");
-        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(stdin))
                 .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();
@@ -258,6 +262,50 @@ class ServeE2eTest {
             Thread.sleep(300);
         }
         throw new AssertionError("the last log line of " + pod + " is \"" + last + "\", not \"" + line + "\"\n" + log());
+    }
+
+    @Test
+    void kubectlExecRunsInTheContainerOverWebSocket() throws Exception {
+        Path pod = Files.writeString(dir.resolve("exec.yaml"), """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: shell}
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                  - {name: app, image: peapod/busybox:latest, imagePullPolicy: Never, command: ["sleep", "3600"]}
+                  - {name: side, image: peapod/busybox:latest, imagePullPolicy: Never, command: ["sleep", "3600"],
+                     env: [{name: WHO, value: side}]}
+                """);
+        assertThat(kubectl("create", "-f", pod.toString()).exit()).isZero();
+        var ready = kubectl("wait", "--for=condition=Ready", "pod/shell", "--timeout=90s");
+        assertThat(ready.exit()).as(ready.err() + log()).isZero();
+        var o = JSON.readTree(kubectl("get", "pod", "shell", "-o", "json").out());
+        ran.add(new PodBuilder().withNewMetadata().withUid(o.at("/metadata/uid").asText()).endMetadata()
+                .withStatus(new PodStatusBuilder().withPodIP(o.at("/status/podIP").asText()).build()).build());
+
+        // -v=6 shows the upgrade kubectl made: WebSocket with 101, no SPDY fallback.
+        var r = kubectl("exec", "shell", "-c", "app", "-v=6", "--", "sh", "-c", "echo out; echo err >&2; exit 3");
+        assertThat(r.out()).isEqualTo("out\n");
+        assertThat(r.err()).contains("err\n").contains("command terminated with exit code 3")
+                .contains("101 Switching Protocols").doesNotContain("SPDY").doesNotContain("fallback");
+        assertThat(r.exit()).isEqualTo(3);
+
+        // Inside the container: its hostname (the pod's), its environment.
+        var side = kubectl("exec", "shell", "-c", "side", "--", "sh", "-c", "echo $(hostname) $WHO");
+        assertThat(side.exit()).as(side.err()).isZero();
+        assertThat(side.out()).isEqualTo("shell side\n");
+
+        java.io.File input = Files.writeString(dir.resolve("exec-in"), "hi\nthere\n").toFile();
+        var echoed = kubectlWithInput(kubeconfig, input, "exec", "-i", "shell", "-c", "app", "--", "cat");
+        assertThat(echoed.exit()).as(echoed.err()).isZero();
+        assertThat(echoed.out()).isEqualTo("hi\nthere\n");
+
+        var missing = kubectl("exec", "shell", "-c", "nope", "--", "true");
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).isEqualTo("Error from server (BadRequest): container nope is not valid for pod shell\n");
+
+        assertThat(kubectl("delete", "pod", "shell", "--timeout=60s").exit()).isZero();
     }
 
     @Test
