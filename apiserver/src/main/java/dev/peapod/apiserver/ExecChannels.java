@@ -67,6 +67,20 @@ final class ExecChannels {
     }
 
     /**
+     * A resize message's terminal size, {@code {"Width":80,"Height":24}} (remotecommand's
+     * TerminalSize), as {width, height}; null if it is not one.
+     */
+    static int[] size(byte[] json) {
+        try {
+            var node = Json.MAPPER.readTree(json);
+            int w = node.path("Width").asInt(0), h = node.path("Height").asInt(0);
+            return w > 0 && h > 0 ? new int[]{w, h} : null;
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    /**
      * The error channel's final message: {@code Success} for exit 0; otherwise {@code Failure}
      * with reason {@code NonZeroExitCode} and an {@code ExitCode} cause holding the code, from
      * which kubectl takes its own exit code (remotecommand's v4 error decoder; kubelet writes it

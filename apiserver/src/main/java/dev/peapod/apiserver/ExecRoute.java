@@ -30,13 +30,13 @@ final class ExecRoute {
         if (!streams.stdin() && !streams.stdout() && !streams.stderr()) {
             throw ApiException.badRequest("you must specify at least 1 of stdin, stdout, stderr");
         }
-        if (req.flag("tty")) {
-            // crun exec --tty needs a console socket receiving the pty master; not built yet.
-            throw ApiException.badRequest("peapod serve does not support a TTY for exec yet: run kubectl exec without -t");
+        if (req.flag("tty") && streams.stderr()) {
+            // kube-apiserver's PodExecOptions validation: a terminal has one output stream.
+            throw ApiException.badRequest("tty and stderr cannot both be true");
         }
         String id = runningContainerId(pod, container);
         if (id == null) throw ApiException.badRequest("container not found (\"" + container + "\")");
-        return new Reply.Exec(node, new PodExec.Command(pod.at("/metadata/uid").asText(), container, id, argv), streams);
+        return new Reply.Exec(node, new PodExec.Command(pod.at("/metadata/uid").asText(), container, id, argv, req.flag("tty"), 0, 0), streams);
     }
 
     /** The runtime id of {@code container} if it runs now (status containerID {@code runtime://id}), else null. */

@@ -32,6 +32,9 @@ final class ExecSession {
     private final Socket socket;
     private volatile PodExec.Running running;
     private volatile boolean clientGone;
+    /** A terminal's first size: kubectl sends it at once; the command starts with it. */
+    private final java.util.concurrent.CountDownLatch sized = new java.util.concurrent.CountDownLatch(1);
+    private volatile int[] initialSize;
 
     ExecSession(PodExec node, PodExec.Command command, Streams streams, String protocol, Socket socket) {
         this.node = node;
@@ -45,8 +48,15 @@ final class ExecSession {
     void run() {
         try {
             PodExec.Running r;
+            PodExec.Command c = command;
+            if (c.tty()) {
+                // Without this the command may ask its terminal's size before the first resize arrives.
+                sized.await(1, java.util.concurrent.TimeUnit.SECONDS);
+                int[] size = initialSize;
+                if (size != null) c = c.withSize(size[0], size[1]);
+            }
             try {
-                r = node.start(command);
+                r = node.start(c);
             } catch (IOException | RuntimeException e) {
                 sendStatus(ExecChannels.failure(e.getMessage() == null ? e.toString() : e.getMessage()));
                 return;
@@ -64,14 +74,22 @@ final class ExecSession {
             Thread.currentThread().interrupt();
             if (running != null) running.kill();
         } finally {
+            if (running != null) running.kill();
             socket.close();
         }
     }
 
     /** A message from the client. kubectl sends stdin at once: what comes while the command starts waits for it. */
     void received(ByteBuffer message) {
+        var incoming = ExecChannels.parse(message, protocol);
+        if (running == null && incoming instanceof ExecChannels.Incoming.Data(int channel, byte[] data)
+                && channel == ExecChannels.RESIZE && initialSize == null) {
+            initialSize = ExecChannels.size(data);
+            sized.countDown();
+            return;
+        }
         PodExec.Running r = awaitRunning();
-        switch (ExecChannels.parse(message, protocol)) {
+        switch (incoming) {
             case ExecChannels.Incoming.Data(int channel, byte[] data) when channel == ExecChannels.STDIN -> {
                 if (r == null || !streams.stdin()) return;
                 try {
@@ -82,9 +100,13 @@ final class ExecSession {
                 }
             }
             case ExecChannels.Incoming.Close(int channel) when channel == ExecChannels.STDIN -> {
-                if (r != null) closeQuietly(r.stdin());
+                if (r != null && !command.tty()) closeQuietly(r.stdin()); // a terminal stays open
             }
-            default -> { } // resize without a tty, unknown channels: nothing to do
+            case ExecChannels.Incoming.Data(int channel, byte[] data) when channel == ExecChannels.RESIZE -> {
+                var size = ExecChannels.size(data);
+                if (r != null && command.tty() && size != null) r.resize(size[0], size[1]);
+            }
+            default -> { } // unknown channels: nothing to do
         }
     }
 
@@ -110,7 +132,8 @@ final class ExecSession {
 
     /** Copies {@code in} to {@code channel} (-1: read and drop, so the command never blocks on a full pipe). */
     private Thread pump(InputStream in, int channel) {
-        return Thread.ofVirtual().name("exec-" + channel).start(() -> {
+        // Platform threads: a terminal is read with blocking downcalls, which would pin a carrier.
+        return Thread.ofPlatform().daemon().name("exec-" + channel).start(() -> {
             byte[] buf = new byte[32 * 1024];
             try (in) {
                 for (int n; (n = in.read(buf)) >= 0; ) {

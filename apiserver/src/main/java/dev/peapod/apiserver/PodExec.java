@@ -15,8 +15,13 @@ public interface PodExec {
     /**
      * @param containerId the runtime's id of the running container (its status containerID without the scheme)
      * @param argv        the command, never empty
+     * @param tty         on a new terminal ({@code kubectl exec -t}): its output is stdout, there is no stderr
+     * @param width       the terminal's columns when the command starts (0: not known)
+     * @param height      its rows (0: not known)
      */
-    record Command(String podUid, String container, String containerId, List<String> argv) {}
+    record Command(String podUid, String container, String containerId, List<String> argv, boolean tty, int width, int height) {
+        Command withSize(int w, int h) { return new Command(podUid, container, containerId, argv, tty, w, h); }
+    }
 
     /** A command that runs: its three streams, its end. */
     interface Running {
@@ -29,8 +34,11 @@ public interface PodExec {
         /** Blocks until the command has ended; its exit code. */
         int waitFor() throws InterruptedException;
 
-        /** Ends it now (the client went away). */
+        /** Ends it now if it still runs (the client went away), and releases what it holds (a terminal); also called after its end. */
         void kill();
+
+        /** The terminal's new size (only with a tty). */
+        default void resize(int width, int height) {}
 
         static Running of(Process p) {
             return new Running() {

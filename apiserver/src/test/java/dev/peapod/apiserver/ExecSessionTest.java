@@ -40,7 +40,7 @@ class ExecSessionTest {
     }
 
     static ExecSession session(PodExec node, Recorder socket, boolean stdin, String... argv) {
-        return new ExecSession(node, new PodExec.Command("uid", "app", "cid", List.of(argv)),
+        return new ExecSession(node, new PodExec.Command("uid", "app", "cid", List.of(argv), false, 0, 0),
                 new ExecSession.Streams(stdin, true, true), ExecChannels.V5, socket);
     }
 

@@ -75,7 +75,7 @@ class KubectlExecTest {
         assertThat(r.err()).isEqualTo("err\ncommand terminated with exit code 3\n");
         assertThat(r.exit()).isEqualTo(3);
         assertThat(commands.getLast()).isEqualTo(new PodExec.Command(commands.getLast().podUid(), "app", "c-app",
-                List.of("sh", "-c", "echo out; echo err >&2; exit 3")));
+                List.of("sh", "-c", "echo out; echo err >&2; exit 3"), false, 0, 0));
 
         var ok = kubectl(null, "exec", "two", "-c", "side", "--", "echo", "fine");
         assertThat(ok.exit()).as(ok.err()).isZero();
@@ -88,6 +88,21 @@ class KubectlExecTest {
         var r = kubectl("hi\nthere\n", "exec", "-i", "two", "-c", "app", "--", "cat");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).isEqualTo("hi\nthere\n");
+    }
+
+    @Test
+    void onATerminalKubectlAsksForATtyOfItsSize() throws Exception {
+        // script(1) gives kubectl a terminal of 100x30; the fake runs the command without one.
+        Process p = new ProcessBuilder("script", "-qec", "stty cols 100 rows 30; " + KubectlTest.KUBECTL + " --kubeconfig "
+                + server.kubeconfig + " exec -it two -c app -- echo on-tty", "/dev/null")
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(out).contains("on-tty");
+        var c = commands.getLast();
+        assertThat(c.argv()).containsExactly("echo", "on-tty");
+        assertThat(c.tty()).isTrue();
+        assertThat(List.of(c.width(), c.height())).isEqualTo(List.of(100, 30));
     }
 
     @Test

@@ -91,14 +91,28 @@ public final class Daemon implements AutoCloseable {
         };
     }
 
-    /** kubectl exec: the command runs through the OCI runtime's exec, its streams attached. */
+    /** kubectl exec: the command runs through the OCI runtime's exec, its streams attached (or on a terminal). */
     static dev.peapod.apiserver.PodExec podExec(dev.peapod.oci.OciRuntime oci) {
         return c -> {
             try {
+                if (c.tty()) return onTerminal(oci.startExecTty(c.containerId(), c.argv(), c.width(), c.height()));
                 return dev.peapod.apiserver.PodExec.Running.of(oci.startExec(c.containerId(), c.argv()));
             } catch (RuntimeException e) {
                 throw new IOException(e.getMessage(), e);
             }
+        };
+    }
+
+    private static dev.peapod.apiserver.PodExec.Running onTerminal(dev.peapod.oci.ConsoleExec console) {
+        return new dev.peapod.apiserver.PodExec.Running() {
+            private final java.io.OutputStream in = console.input();
+            private final java.io.InputStream out = console.output();
+            @Override public java.io.OutputStream stdin() { return in; }
+            @Override public java.io.InputStream stdout() { return out; }
+            @Override public java.io.InputStream stderr() { return java.io.InputStream.nullInputStream(); }
+            @Override public int waitFor() throws InterruptedException { return console.process().waitFor(); }
+            @Override public void kill() { console.close(); }
+            @Override public void resize(int width, int height) { console.resize(width, height); }
         };
     }
 

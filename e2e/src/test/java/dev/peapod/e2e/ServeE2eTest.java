@@ -301,6 +301,16 @@ class ServeE2eTest {
         assertThat(echoed.exit()).as(echoed.err()).isZero();
         assertThat(echoed.out()).isEqualTo("hi\nthere\n");
 
+        // -it on a terminal (script(1) gives kubectl one): the command runs on a new pty of the size kubectl sends.
+        var tty = ProcessBuilder.startPipeline(List.of(new ProcessBuilder("script", "-qec",
+                "stty cols 100 rows 30; " + KUBECTL + " --kubeconfig " + kubeconfig
+                        + " exec -it shell -c app -- sh -c 'tty; stty size; exit 4'", "/dev/null")
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))))).getLast();
+        String ttyOut = new String(tty.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(tty.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(ttyOut).as(ttyOut + log()).containsPattern("/dev/pts/\\d+\r\n30 100\r\n")
+                .contains("command terminated with exit code 4");
+
         var missing = kubectl("exec", "shell", "-c", "nope", "--", "true");
         assertThat(missing.exit()).isEqualTo(1);
         assertThat(missing.err()).isEqualTo("Error from server (BadRequest): container nope is not valid for pod shell\n");

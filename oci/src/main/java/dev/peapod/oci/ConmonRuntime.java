@@ -302,7 +302,7 @@ public final class ConmonRuntime implements OciRuntime {
         if (argv.isEmpty()) {
             throw new OciException("failed to exec in container " + id + ": empty command");
         }
-        Path process = execProcessFile(id, argv);
+        Path process = execProcessFile(id, argv, false, 0, 0);
         List<String> command = List.of(config.runtime().toString(), "--root", config.runtimeRoot().toString(),
                 "exec", "--process", process.toString(), id);
         long start = System.nanoTime();
@@ -324,7 +324,7 @@ public final class ConmonRuntime implements OciRuntime {
         if (argv.isEmpty()) {
             throw new OciException("failed to exec in container " + id + ": empty command");
         }
-        Path process = execProcessFile(id, argv);
+        Path process = execProcessFile(id, argv, false, 0, 0);
         var builder = new ProcessBuilder(config.runtime().toString(), "--root", config.runtimeRoot().toString(),
                 "exec", "--process", process.toString(), id);
         builder.environment().clear();
@@ -336,9 +336,48 @@ public final class ConmonRuntime implements OciRuntime {
         }
     }
 
-    private Path execProcessFile(String id, List<String> argv) {
+    /**
+     * {@code <runtime> … exec --tty --console-socket <sock> --process <file> <id>}: the process
+     * file says {@code terminal: true}; the runtime sends the terminal's master over the socket.
+     */
+    @Override
+    public ConsoleExec startExecTty(String id, List<String> argv, int width, int height) {
+        checkId(id);
+        if (argv.isEmpty()) {
+            throw new OciException("failed to exec in container " + id + ": empty command");
+        }
+        Path process = execProcessFile(id, argv, true, width, height);
+        // sun_path holds 108 bytes, too few for the container directory: a private (0700) temp directory.
+        Path socketDir;
+        try {
+            socketDir = Files.createTempDirectory("peapod-console-", java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        } catch (IOException e) {
+            throw new OciException("failed to exec in container " + id + ": " + e, e);
+        }
+        Path socket = socketDir.resolve("console.sock");
+        var builder = new ProcessBuilder(config.runtime().toString(), "--root", config.runtimeRoot().toString(),
+                "exec", "--tty", "--console-socket", socket.toString(), "--process", process.toString(), id);
+        builder.environment().clear();
+        builder.environment().putAll(ENV);
+        builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        ConsoleExec console;
+        try {
+            console = ConsoleExec.start(builder, socket);
+        } finally {
+            try {
+                Files.deleteIfExists(socketDir);
+            } catch (IOException ignored) {
+                // ConsoleExec removed the socket; an empty temp directory at worst
+            }
+        }
+        if (width > 0 && height > 0) console.resize(width, height);
+        return console;
+    }
+
+    private Path execProcessFile(String id, List<String> argv, boolean terminal, int width, int height) {
         Path dir = config.containerDir(id);
-        Path file = dir.resolve("exec-" + digest(argv) + ".json");
+        Path file = dir.resolve("exec-" + digest(argv) + (terminal ? "-tty" + width + "x" + height : "") + ".json");
         if (Files.exists(file)) {
             return file;
         }
@@ -349,8 +388,9 @@ public final class ConmonRuntime implements OciRuntime {
                 throw new OciException("failed to exec in container " + id + ": its config.json has no process");
             }
             ObjectNode exec = process.deepCopy();
-            exec.put("terminal", false);
+            exec.put("terminal", terminal);
             exec.remove("consoleSize");
+            if (terminal && width > 0 && height > 0) exec.putObject("consoleSize").put("height", height).put("width", width);
             exec.set("args", JSON.valueToTree(argv));
             Path tmp = Files.createTempFile(dir, "exec-", ".tmp");
             Files.write(tmp, JSON.writeValueAsBytes(exec));

@@ -39,7 +39,7 @@ final class Libc {
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LOOKUP = LINKER.defaultLookup();
-    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE.varHandle(PathElement.groupElement("errno"));
 
     private static final MethodHandle MOUNT = errnoCall("mount",
@@ -89,18 +89,18 @@ final class Libc {
 
     private Libc() {}
 
-    private static MethodHandle call(String name, FunctionDescriptor fd) {
+    static MethodHandle call(String name, FunctionDescriptor fd) {
         return LINKER.downcallHandle(LOOKUP.find(name).orElseThrow(
                 () -> new OciException("failed to link libc: no symbol " + name)), fd);
     }
 
-    private static MethodHandle errnoCall(String name, FunctionDescriptor fd) {
+    static MethodHandle errnoCall(String name, FunctionDescriptor fd) {
         return LINKER.downcallHandle(LOOKUP.find(name).orElseThrow(
                 () -> new OciException("failed to link libc: no symbol " + name)), fd,
                 Linker.Option.captureCallState("errno"));
     }
 
-    private static int errno(MemorySegment state) {
+    static int errno(MemorySegment state) {
         return (int) ERRNO.get(state, 0L);
     }
 
@@ -309,7 +309,7 @@ final class Libc {
         return array;
     }
 
-    private static OciException linkageFailure(String function, Throwable t) {
+    static OciException linkageFailure(String function, Throwable t) {
         return new OciException("failed to call libc " + function + ": " + t, t);
     }
 }

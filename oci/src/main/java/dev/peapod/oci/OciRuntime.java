@@ -73,6 +73,17 @@ public interface OciRuntime {
     }
 
     /**
+     * {@link #startExec} on a new terminal ({@code exec --tty}, {@code kubectl exec -t}): the
+     * command's input and output go through the returned console; its process exits with the
+     * command's exit code.
+     *
+     * @throws OciException if the runtime could not be started or sent no terminal
+     */
+    default ConsoleExec startExecTty(String id, List<String> argv, int width, int height) {
+        throw new UnsupportedOperationException("failed to exec in container " + id + ": " + name() + " runtime does not support exec");
+    }
+
+    /**
      * What {@link #exec} observed.
      *
      * @param exitCode the command's exit status (the runtime's own if it failed inside the container); -1 if timed out
