@@ -35,6 +35,8 @@ final class ExecSession {
     /** A terminal's first size: kubectl sends it at once; the command starts with it. */
     private final java.util.concurrent.CountDownLatch sized = new java.util.concurrent.CountDownLatch(1);
     private volatile int[] initialSize;
+    /** What the client sent before the command ran; guarded by itself, which also orders it before later input. */
+    private final java.util.List<ExecChannels.Incoming> pending = new java.util.ArrayList<>();
 
     ExecSession(PodExec node, PodExec.Command command, Streams streams, String protocol, Socket socket) {
         this.node = node;
@@ -51,7 +53,7 @@ final class ExecSession {
             PodExec.Command c = command;
             if (c.tty()) {
                 // Without this the command may ask its terminal's size before the first resize arrives.
-                sized.await(1, java.util.concurrent.TimeUnit.SECONDS);
+                sized.await(3, java.util.concurrent.TimeUnit.SECONDS);
                 int[] size = initialSize;
                 if (size != null) c = c.withSize(size[0], size[1]);
             }
@@ -61,9 +63,13 @@ final class ExecSession {
                 sendStatus(ExecChannels.failure(e.getMessage() == null ? e.toString() : e.getMessage()));
                 return;
             }
-            running = r;
-            if (clientGone) r.kill();
             if (!streams.stdin()) closeQuietly(r.stdin());
+            synchronized (pending) {
+                for (var early : pending) handle(r, early);
+                pending.clear();
+                running = r;
+            }
+            if (clientGone) r.kill();
             Thread out = pump(r.stdout(), streams.stdout() ? ExecChannels.STDOUT : -1);
             Thread err = pump(r.stderr(), streams.stderr() ? ExecChannels.STDERR : -1);
             int code = r.waitFor();
@@ -79,19 +85,35 @@ final class ExecSession {
         }
     }
 
-    /** A message from the client. kubectl sends stdin at once: what comes while the command starts waits for it. */
+    /**
+     * A message from the client. kubectl sends stdin (and a terminal's size) at once: what comes
+     * before the command runs is kept for it; the first size is the one it starts with.
+     */
     void received(ByteBuffer message) {
         var incoming = ExecChannels.parse(message, protocol);
-        if (running == null && incoming instanceof ExecChannels.Incoming.Data(int channel, byte[] data)
-                && channel == ExecChannels.RESIZE && initialSize == null) {
-            initialSize = ExecChannels.size(data);
-            sized.countDown();
-            return;
+        PodExec.Running r = running;
+        if (r == null) {
+            synchronized (pending) {
+                r = running;
+                if (r == null) {
+                    if (initialSize == null && incoming instanceof ExecChannels.Incoming.Data(int channel, byte[] data)
+                            && channel == ExecChannels.RESIZE) {
+                        initialSize = ExecChannels.size(data);
+                        sized.countDown();
+                    } else {
+                        pending.add(incoming);
+                    }
+                    return;
+                }
+            }
         }
-        PodExec.Running r = awaitRunning();
+        handle(r, incoming);
+    }
+
+    private void handle(PodExec.Running r, ExecChannels.Incoming incoming) {
         switch (incoming) {
             case ExecChannels.Incoming.Data(int channel, byte[] data) when channel == ExecChannels.STDIN -> {
-                if (r == null || !streams.stdin()) return;
+                if (!streams.stdin()) return;
                 try {
                     r.stdin().write(data);
                     r.stdin().flush();
@@ -100,11 +122,11 @@ final class ExecSession {
                 }
             }
             case ExecChannels.Incoming.Close(int channel) when channel == ExecChannels.STDIN -> {
-                if (r != null && !command.tty()) closeQuietly(r.stdin()); // a terminal stays open
+                if (!command.tty()) closeQuietly(r.stdin()); // a terminal stays open
             }
             case ExecChannels.Incoming.Data(int channel, byte[] data) when channel == ExecChannels.RESIZE -> {
                 var size = ExecChannels.size(data);
-                if (r != null && command.tty() && size != null) r.resize(size[0], size[1]);
+                if (command.tty() && size != null) r.resize(size[0], size[1]);
             }
             default -> { } // unknown channels: nothing to do
         }
@@ -113,21 +135,9 @@ final class ExecSession {
     /** The client closed the WebSocket or it failed: the command is killed, as kubelet does when the stream ends. */
     void clientClosed() {
         clientGone = true;
+        sized.countDown();
         PodExec.Running r = running;
         if (r != null) r.kill();
-    }
-
-    /** The client's stdin may arrive while the command starts: wait for it (briefly). */
-    private PodExec.Running awaitRunning() {
-        for (int i = 0; running == null && i < 500 && !clientGone; i++) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            }
-        }
-        return running;
     }
 
     /** Copies {@code in} to {@code channel} (-1: read and drop, so the command never blocks on a full pipe). */

@@ -47,6 +47,13 @@ class ExecChannelsTest {
     }
 
     @Test
+    void readsTheTerminalSizeOfAResizeMessage() {
+        assertThat(ExecChannels.size("{\"Width\":120,\"Height\":40}".getBytes(StandardCharsets.UTF_8))).containsExactly(120, 40);
+        assertThat(ExecChannels.size("{\"Width\":0,\"Height\":0}".getBytes(StandardCharsets.UTF_8))).isNull();
+        assertThat(ExecChannels.size("not json".getBytes(StandardCharsets.UTF_8))).isNull();
+    }
+
+    @Test
     void exitStatusIsSuccessOrNonZeroExitCodeWithTheCodeAsCause() {
         assertThat(Json.write(ExecChannels.exitStatus(0, List.of("true")))).isEqualTo("{\"metadata\":{},\"status\":\"Success\"}");
         var failed = ExecChannels.exitStatus(3, List.of("sh", "-c", "exit 3"));

@@ -85,6 +85,24 @@ class ExecSessionTest {
     }
 
     @Test
+    void aTerminalStartsWithTheFirstSizeKubectlSends() throws Exception {
+        var socket = new Recorder();
+        var started = new java.util.concurrent.CompletableFuture<PodExec.Command>();
+        PodExec node = c -> {
+            started.complete(c);
+            return LOCAL.start(c);
+        };
+        var s = new ExecSession(node, new PodExec.Command("uid", "app", "cid", List.of("true"), true, 0, 0),
+                new ExecSession.Streams(true, true, false), ExecChannels.V5, socket);
+        Thread t = Thread.ofVirtual().start(s::run);
+        s.received(ByteBuffer.wrap("\u0004{\"Width\":100,\"Height\":30}".getBytes(StandardCharsets.UTF_8)));
+        var c = started.get(10, TimeUnit.SECONDS);
+        assertThat(List.of(c.width(), c.height())).isEqualTo(List.of(100, 30));
+        t.join(10_000);
+        assertThat(socket.sent.getLast().channel()).isEqualTo(3);
+    }
+
+    @Test
     void aCommandThatCannotStartEndsWithAFailureStatus() {
         var socket = new Recorder();
         PodExec broken = c -> { throw new IOException("container cid is gone"); };

@@ -106,7 +106,7 @@ class KubectlExecTest {
     }
 
     @Test
-    void unknownOrWaitingContainersAndTtyAreRefusedWithKubectlsError() throws Exception {
+    void unknownOrWaitingContainersAreRefusedWithKubectlsError() throws Exception {
         var missing = kubectl(null, "exec", "two", "-c", "nope", "--", "true");
         assertThat(missing.exit()).isEqualTo(1);
         assertThat(missing.err()).isEqualTo("Error from server (BadRequest): container nope is not valid for pod two\n");

@@ -311,6 +311,14 @@ class ServeE2eTest {
         assertThat(ttyOut).as(ttyOut + log()).containsPattern("/dev/pts/\\d+\r\n30 100\r\n")
                 .contains("command terminated with exit code 4");
 
+        // An interactive shell on the terminal: typed input reaches it, its exit code comes back.
+        java.io.File typed = Files.writeString(dir.resolve("typed"), "echo typed-$((6*7))\nexit 5\n").toFile();
+        var shell = new ProcessBuilder("script", "-qec", KUBECTL + " --kubeconfig " + kubeconfig + " exec -it shell -c app -- sh", "/dev/null")
+                .redirectInput(ProcessBuilder.Redirect.from(typed)).redirectErrorStream(true).start();
+        String shellOut = new String(shell.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(shell.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(shellOut).as(shellOut + log()).contains("typed-42").contains("command terminated with exit code 5");
+
         var missing = kubectl("exec", "shell", "-c", "nope", "--", "true");
         assertThat(missing.exit()).isEqualTo(1);
         assertThat(missing.err()).isEqualTo("Error from server (BadRequest): container nope is not valid for pod shell\n");
