@@ -44,6 +44,12 @@ public final class ConsoleExec implements AutoCloseable {
     private final Process runtime;
     private final int master;
     private volatile boolean closed;
+    /**
+     * Reads, writes and polls of {@link #master} hold the read lock, {@link #close} the write lock:
+     * the fd is never closed under an operation in flight, which could otherwise meet an unrelated
+     * file that reused its number.
+     */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock io = new java.util.concurrent.locks.ReentrantReadWriteLock();
 
     private ConsoleExec(Process runtime, int master) {
         this.runtime = runtime;
@@ -99,15 +105,20 @@ public final class ConsoleExec implements AutoCloseable {
             }
 
             @Override public int read(byte[] b, int off, int len) throws IOException {
-                while (!closed) {
-                    if (poll(master, 100)) {
-                        int n = ConsoleExec.this.read(b, off, len);
-                        if (n != 0) return n;
-                    } else if (!runtime.isAlive()) {
-                        return -1; // ended and drained (a background child may still hold the terminal)
+                while (true) {
+                    io.readLock().lock();
+                    try {
+                        if (closed) return -1;
+                        if (poll(master, 100)) {
+                            int n = ConsoleExec.this.read(b, off, len);
+                            if (n != 0) return n;
+                        } else if (!runtime.isAlive()) {
+                            return -1; // ended and drained (a background child may still hold the terminal)
+                        }
+                    } finally {
+                        io.readLock().unlock();
                     }
                 }
-                return -1;
             }
         };
     }
@@ -118,6 +129,7 @@ public final class ConsoleExec implements AutoCloseable {
             @Override public void write(int b) throws IOException { write(new byte[]{(byte) b}, 0, 1); }
 
             @Override public void write(byte[] b, int off, int len) throws IOException {
+                io.readLock().lock();
                 try (Arena arena = Arena.ofConfined()) {
                     MemorySegment buf = arena.allocate(Math.max(1, len));
                     MemorySegment.copy(b, off, buf, JAVA_BYTE_LAYOUT, 0, len);
@@ -135,6 +147,8 @@ public final class ConsoleExec implements AutoCloseable {
                     throw e;
                 } catch (Throwable t) {
                     throw Libc.linkageFailure("write", t);
+                } finally {
+                    io.readLock().unlock();
                 }
             }
         };
@@ -142,7 +156,9 @@ public final class ConsoleExec implements AutoCloseable {
 
     /** The terminal's size (TIOCSWINSZ): the command gets SIGWINCH. */
     public void resize(int width, int height) {
+        io.readLock().lock();
         try (Arena arena = Arena.ofConfined()) {
+            if (closed) return;
             MemorySegment ws = arena.allocate(8);
             ws.set(JAVA_SHORT, 0, (short) height);
             ws.set(JAVA_SHORT, 2, (short) width);
@@ -150,6 +166,8 @@ public final class ConsoleExec implements AutoCloseable {
             int ignored = (int) IOCTL.invokeExact(state, master, TIOCSWINSZ, ws);
         } catch (Throwable t) {
             throw Libc.linkageFailure("ioctl", t);
+        } finally {
+            io.readLock().unlock();
         }
     }
 
@@ -159,8 +177,13 @@ public final class ConsoleExec implements AutoCloseable {
         if (closed) return;
         closed = true;
         runtime.descendants().forEach(ProcessHandle::destroyForcibly);
-        runtime.destroyForcibly();
-        Libc.close(master);
+        runtime.destroyForcibly(); // a write blocked on a full terminal now fails: the lock comes free
+        io.writeLock().lock();
+        try {
+            Libc.close(master);
+        } finally {
+            io.writeLock().unlock();
+        }
     }
 
     private int read(byte[] b, int off, int len) throws IOException {
