@@ -319,6 +319,23 @@ class ServeE2eTest {
         assertThat(shell.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(shellOut).as(shellOut + log()).contains("typed-42").contains("command terminated with exit code 5");
 
+        // kubectl goes away mid-command: the command is killed (kubelet ends it with the stream too).
+        Process gone = new ProcessBuilder(KUBECTL, "--kubeconfig", kubeconfig.toString(), "exec", "shell", "-c", "app", "--", "sleep", "321")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
+        String ps = "";
+        for (int i = 0; i < 50 && !ps.contains("sleep 321"); i++) {
+            Thread.sleep(100);
+            ps = kubectl("exec", "shell", "-c", "app", "--", "ps", "-o", "args").out();
+        }
+        assertThat(ps).contains("sleep 321");
+        gone.destroyForcibly();
+        gone.waitFor();
+        for (int i = 0; i < 50 && ps.contains("sleep 321"); i++) {
+            Thread.sleep(100);
+            ps = kubectl("exec", "shell", "-c", "app", "--", "ps", "-o", "args").out();
+        }
+        assertThat(ps).doesNotContain("sleep 321");
+
         var missing = kubectl("exec", "shell", "-c", "nope", "--", "true");
         assertThat(missing.exit()).isEqualTo(1);
         assertThat(missing.err()).isEqualTo("Error from server (BadRequest): container nope is not valid for pod shell\n");
