@@ -64,14 +64,15 @@ final class ExecSession {
                 return;
             }
             if (!streams.stdin()) closeQuietly(r.stdin());
+            // Output first: early stdin may fill the pipe and wait for a command that waits for its output to be read.
+            Thread out = pump(r.stdout(), streams.stdout() ? ExecChannels.STDOUT : -1);
+            Thread err = pump(r.stderr(), streams.stderr() ? ExecChannels.STDERR : -1);
             synchronized (pending) {
                 for (var early : pending) handle(r, early);
                 pending.clear();
                 running = r;
             }
             if (clientGone) r.kill();
-            Thread out = pump(r.stdout(), streams.stdout() ? ExecChannels.STDOUT : -1);
-            Thread err = pump(r.stderr(), streams.stderr() ? ExecChannels.STDERR : -1);
             int code = r.waitFor();
             out.join();
             err.join();

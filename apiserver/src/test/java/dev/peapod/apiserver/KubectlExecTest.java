@@ -88,6 +88,13 @@ class KubectlExecTest {
         var r = kubectl("hi\nthere\n", "exec", "-i", "two", "-c", "app", "--", "cat");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).isEqualTo("hi\nthere\n");
+
+        // More than any pipe holds, both ways at once: nothing waits forever, nothing is lost.
+        String big = "0123456789abcdef\n".repeat(128 * 1024); // 2 MiB
+        var large = kubectl(big, "exec", "-i", "two", "-c", "app", "--", "cat");
+        assertThat(large.exit()).as(large.err()).isZero();
+        assertThat(large.out().length()).isEqualTo(big.length());
+        assertThat(large.out()).isEqualTo(big);
     }
 
     @Test
