@@ -112,6 +112,47 @@ class KubectlExecTest {
         assertThat(List.of(c.width(), c.height())).isEqualTo(List.of(100, 30));
     }
 
+    /** A v4.channel.k8s.io client (older client-go, other libraries): same channels, no close signal, same Status. */
+    @Test
+    void aV4ClientGetsItsOutputAndTheExitStatus() throws Exception {
+        var trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("ca", server.pki.ca());
+        var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        var tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(null, tmf.getTrustManagers(), null);
+        var received = new java.io.ByteArrayOutputStream();
+        var closed = new java.util.concurrent.CompletableFuture<Integer>();
+        try (var http = java.net.http.HttpClient.newBuilder().sslContext(tls).build()) {
+            var ws = http.newWebSocketBuilder().subprotocols("v4.channel.k8s.io")
+                    .header("Authorization", "Bearer " + server.pki.token())
+                    .buildAsync(java.net.URI.create(server.url.replace("https", "wss")
+                            + "/api/v1/namespaces/default/pods/two/exec?container=app&stdout=true&stderr=true&command=sh&command=-c&command=printf+v4;+exit+7"),
+                            new java.net.http.WebSocket.Listener() {
+                                @Override public java.util.concurrent.CompletionStage<?> onBinary(java.net.http.WebSocket w, java.nio.ByteBuffer data, boolean last) {
+                                    synchronized (received) {
+                                        while (data.hasRemaining()) received.write(data.get());
+                                        received.write('|');
+                                    }
+                                    w.request(1);
+                                    return null;
+                                }
+
+                                @Override public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket w, int code, String reason) {
+                                    closed.complete(code);
+                                    return null;
+                                }
+                            }).get(10, TimeUnit.SECONDS);
+            assertThat(ws.getSubprotocol()).isEqualTo("v4.channel.k8s.io");
+            assertThat(closed.get(10, TimeUnit.SECONDS)).isEqualTo(1000);
+        }
+        String[] messages = received.toString(java.nio.charset.StandardCharsets.UTF_8).split("\\|");
+        assertThat(messages[0]).isEqualTo("\u0001v4");
+        assertThat(messages[messages.length - 1]).startsWith("\u0003{").contains("\"reason\":\"NonZeroExitCode\"")
+                .contains("{\"reason\":\"ExitCode\",\"message\":\"7\"}");
+    }
+
     @Test
     void unknownOrWaitingContainersAreRefusedWithKubectlsError() throws Exception {
         var missing = kubectl(null, "exec", "two", "-c", "nope", "--", "true");
