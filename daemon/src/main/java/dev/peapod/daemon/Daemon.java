@@ -125,6 +125,7 @@ public final class Daemon implements AutoCloseable {
             @Override public void updateMetadata(String uid, java.util.Map<String, String> labels, java.util.Map<String, String> annotations) {
                 engine.updatePodMetadata(uid, labels, annotations);
             }
+            @Override public void updateImages(String uid, java.util.Map<String, String> images) { engine.updateImages(uid, images); }
             @Override public void resize(String uid, java.util.Map<String, io.fabric8.kubernetes.api.model.ResourceRequirements> resources) {
                 // The API server validated it with the same rules; what the node cannot do shows in the pod's
                 // status (PodResizePending/PodResizeInProgress conditions).

@@ -50,6 +50,9 @@ final class PodController implements AutoCloseable {
 
         /** The pod's containers' resources changed through the resize subresource: resize in place. */
         void resize(String uid, Map<String, ResourceRequirements> resources);
+
+        /** Containers' images changed by a pod update: restart those containers from the new image. */
+        void updateImages(String uid, Map<String, String> images);
     }
 
     private final ObjectStore store;
@@ -62,6 +65,7 @@ final class PodController implements AutoCloseable {
     /** uid → the labels and annotations, and the containers' resources, the engine was last given. */
     private final Map<String, JsonNode> lastMetadata = new ConcurrentHashMap<>();
     private final Map<String, JsonNode> lastResources = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, String>> lastImages = new ConcurrentHashMap<>();
     private volatile boolean closed;
     private Thread loop;
 
@@ -128,6 +132,13 @@ final class PodController implements AutoCloseable {
         if (before != null && !before.equals(metadata)) {
             node.updateMetadata(uid, StoredObjects.stringMap(metadata.path("labels")), StoredObjects.stringMap(metadata.path("annotations")));
         }
+        Map<String, String> images = images(pod);
+        Map<String, String> seen = lastImages.put(uid, images);
+        if (seen != null && !seen.equals(images)) {
+            var changed = new java.util.LinkedHashMap<String, String>();
+            images.forEach((name, image) -> { if (!image.equals(seen.get(name))) changed.put(name, image); });
+            node.updateImages(uid, changed);
+        }
         JsonNode resources = resources(pod);
         JsonNode applied = lastResources.put(uid, resources);
         if (applied != null && !applied.equals(resources)) {
@@ -142,6 +153,15 @@ final class PodController implements AutoCloseable {
         o.set("labels", pod.at("/metadata/labels").deepCopy());
         o.set("annotations", pod.at("/metadata/annotations").deepCopy());
         return o;
+    }
+
+    /** Container name → image, for every container of the pod. */
+    private static Map<String, String> images(JsonNode pod) {
+        var out = new java.util.LinkedHashMap<String, String>();
+        for (String list : java.util.List.of("initContainers", "containers")) {
+            for (JsonNode c : pod.at("/spec/" + list)) out.put(c.path("name").asText(), c.path("image").asText());
+        }
+        return out;
     }
 
     /** Container name → its {@code resources}, for the containers and sidecars (what a resize may change). */
@@ -174,6 +194,7 @@ final class PodController implements AutoCloseable {
         running.put(uid, key);
         lastMetadata.put(uid, metadata(object));
         lastResources.put(uid, resources(object));
+        lastImages.put(uid, images(object));
         node.run(pod);
         node.whenFinished(uid, () -> finished(uid));
     }
@@ -198,6 +219,7 @@ final class PodController implements AutoCloseable {
         finished.remove(uid);
         lastMetadata.remove(uid);
         lastResources.remove(uid);
+        lastImages.remove(uid);
         removing.remove(uid);
         finalDelete(key, uid);
     }

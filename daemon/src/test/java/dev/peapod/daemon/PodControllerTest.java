@@ -34,6 +34,7 @@ class PodControllerTest {
         @Override public void updateMetadata(String uid, Map<String, String> labels, Map<String, String> annotations) {
             calls.add("metadata " + uid + " " + labels + " " + annotations);
         }
+        @Override public void updateImages(String uid, Map<String, String> images) { calls.add("images " + uid + " " + images); }
         @Override public void resize(String uid, Map<String, io.fabric8.kubernetes.api.model.ResourceRequirements> resources) {
             var limits = new java.util.TreeMap<String, String>();
             resources.forEach((c, r) -> limits.put(c, String.valueOf(r.getLimits())));
@@ -63,7 +64,7 @@ class PodControllerTest {
     }
 
     @Test
-    void labelAndResourceChangesReachTheEngineOnceAndStatusWritesDoNot() {
+    void labelResourceAndImageChangesReachTheEngineOnceAndStatusWritesDoNot() {
         var p = pod("u1");
         store.create(WEB, p);
         sync(WatchEvent.Type.ADDED, p);
@@ -78,7 +79,11 @@ class PodControllerTest {
         ((ObjectNode) resized.with("spec").withArray("containers").get(0)).putObject("resources").putObject("limits").put("cpu", "300m");
         sync(WatchEvent.Type.MODIFIED, resized);
         sync(WatchEvent.Type.MODIFIED, resized);
-        assertThat(node.calls).containsExactly("run web", "metadata u1 {tier=web} {}", "resize u1 {app={cpu=300m}}");
+        var reimaged = resized.deepCopy();
+        ((ObjectNode) reimaged.with("spec").withArray("containers").get(0)).put("image", "busybox:2");
+        sync(WatchEvent.Type.MODIFIED, reimaged);
+        sync(WatchEvent.Type.MODIFIED, reimaged);
+        assertThat(node.calls).containsExactly("run web", "metadata u1 {tier=web} {}", "resize u1 {app={cpu=300m}}", "images u1 {app=busybox:2}");
     }
 
     @Test

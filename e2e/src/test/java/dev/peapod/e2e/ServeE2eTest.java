@@ -249,6 +249,21 @@ class ServeE2eTest {
                 "{\"spec\":{\"containers\":[{\"name\":\"app\",\"resources\":{\"requests\":{\"cpu\":\"300m\",\"memory\":\"64Mi\"}}}]}}");
         assertThat(refused.exit()).isNotZero();
         assertThat(refused.err()).contains("The Pod \"live\" is invalid").contains("Pod QOS Class may not change as a result of resizing");
+        // Changing the image of a running pod restarts that container from the new image (kubelet's spec-hash change).
+        var reimaged = kubectl("set", "image", "pod/live", "app=docker.io/peapod/busybox:latest");
+        assertThat(reimaged.exit()).as(reimaged.err()).isZero();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        JsonNode restarted;
+        do {
+            Thread.sleep(300);
+            restarted = JSON.readTree(kubectl("get", "pod", "live", "-o", "json").out());
+        } while (System.nanoTime() < deadline && !(restarted.at("/status/containerStatuses/0/restartCount").asInt() == 1
+                && restarted.at("/status/containerStatuses/0/state/running").isObject()));
+        assertThat(restarted.at("/status/containerStatuses/0/restartCount").asInt()).as(log()).isEqualTo(1);
+        assertThat(restarted.at("/status/containerStatuses/0/image").asText()).isEqualTo("docker.io/peapod/busybox:latest");
+        assertThat(restarted.at("/status/containerStatuses/0/containerID").asText())
+                .isNotEqualTo(after.at("/status/containerStatuses/0/containerID").asText());
+        awaitLastLog("live", "cfg=v2 labels=app=\"live\" tier=\"web\" quota=30000");
         assertThat(kubectl("delete", "pod", "live", "--timeout=60s").exit()).isZero();
         assertThat(kubectl("delete", "configmap", "live").exit()).isZero();
     }

@@ -29,8 +29,8 @@ final class ContainerRecord {
     String cgroupPath;
     /** The resources its cgroup has now: the container's at create, then each in-place resize's (PodResizer). */
     io.fabric8.kubernetes.api.model.ResourceRequirements applied;
-    /** Stopped to restart with resized resources (RestartContainer): its exit is no crash. */
-    boolean stoppedForResize;
+    /** Stopped to restart with a changed spec (a resize with RestartContainer, a new image): its exit is no crash. */
+    boolean stoppedForSpecChange;
     /** What its lifecycle hooks run against. */
     dev.peapod.node.lifecycle.HookRunner.Target hookTarget;
     /** The host file bind-mounted at its terminationMessagePath, or null. */

@@ -212,6 +212,14 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
+     * A pod update changed images (container name → image): each running container concerned is
+     * restarted from its new image, as kubelet does when a container's spec changes.
+     */
+    public void updateImages(String uid, Map<String, String> images) {
+        Optional.ofNullable(workers.get(uid)).ifPresent(w -> w.imagesChanged(images));
+    }
+
+    /**
      * In-place resize of a running pod's containers (KEP-1287, the {@code resize} subresource):
      * {@code resources} holds the new requests and limits by container name. Completes with the
      * validation errors in kube-apiserver's words, empty when the resize was accepted — then it is

@@ -104,6 +104,51 @@ final class PodWorker {
     }
 
     /** New labels and/or annotations (null: unchanged) for the pod's downwardAPI volumes. */
+    /** Container name → new image, from pod updates; applied on the worker thread ({@link #changeImages}). */
+    private final java.util.Queue<Map<String, String>> imageChanges = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    void imagesChanged(Map<String, String> images) {
+        imageChanges.add(Map.copyOf(images));
+        signal();
+    }
+
+    /**
+     * A pod update changed containers' images (the one spec change kube-apiserver allows besides a few
+     * fields): kubelet sees the container's spec hash change, kills it and starts it again from the new
+     * image — a new attempt, restartCount + 1 (kuberuntime computePodActions: "Container X definition
+     * changed, will be restarted"). A container not running takes the new image at its next start; one
+     * created ahead of its turn with the old image is discarded.
+     */
+    private void changeImages() {
+        Map<String, String> change;
+        while ((change = imageChanges.poll()) != null) {
+            for (var e : change.entrySet()) {
+                Container c = containerSpec(e.getKey());
+                if (c == null || e.getValue().equals(c.getImage())) continue;
+                c.setImage(e.getValue());
+                var ahead = precreated.remove(e.getKey());
+                if (ahead != null) {
+                    var record = ahead.join();
+                    if (record != null) engine.containers().release(record);
+                }
+                if (terminating) continue;
+                var record = latestRecord(e.getKey());
+                if (record.isEmpty() || record.get().exited != null) continue;
+                engine.event(pod, e.getKey(), "Normal", "Killing", "Container " + e.getKey() + " definition changed, will be restarted");
+                record.get().stoppedForSpecChange = true; // no crash: no CrashLoopBackOff step
+                engine.containers().stop(record.get(), gracePeriod);
+                probes.containerStopped(e.getKey());
+                startContainer(e.getKey());
+            }
+        }
+    }
+
+    private Container containerSpec(String name) {
+        for (Container c : pod.getSpec().getInitContainers()) if (c.getName().equals(name)) return c;
+        for (Container c : pod.getSpec().getContainers()) if (c.getName().equals(name)) return c;
+        return null;
+    }
+
     void metadataChanged(Map<String, String> labels, Map<String, String> annotations) {
         metadataChanges.add(new MetadataChange(labels == null ? null : Map.copyOf(labels),
                 annotations == null ? null : Map.copyOf(annotations)));
@@ -205,6 +250,7 @@ final class PodWorker {
             refreshVolumes();
             killUnhealthy();
             resize();
+            changeImages();
             var deadline = dev.peapod.node.lifecycle.ActiveDeadline.check(pod.getSpec().getActiveDeadlineSeconds(),
                     status.startTime(), engine.clock().instant());
             if (deadline.exceeded() && !terminating) {
@@ -318,7 +364,7 @@ final class PodWorker {
         var latest = latestRecord(name);
         int attempt = latest.map(r -> r.attempt + 1).orElse(0);
         // A container stopped for its resize did not crash: no CrashLoopBackOff step for it.
-        latest.filter(r -> r.exited != null && !r.stoppedForResize)
+        latest.filter(r -> r.exited != null && !r.stoppedForSpecChange)
                 .ifPresent(r -> engine.backoff().next(Backoff.key(uid, name), r.exited.finishedAt()));
         var ctx = new Containers.PodContext(pod, sandbox, paths, volumes, engine.configSource(), engine.hostIp(), sandbox.podIp());
         EnvResolver.skippedEnvFromKeys(pod, c, engine.configSource())
@@ -568,7 +614,7 @@ final class PodWorker {
             var record = latestRecord(name);
             if (record.isEmpty() || record.get().exited != null) continue;
             engine.event(pod, name, "Normal", "Killing", "Container " + name + " resize requires restart");
-            record.get().stoppedForResize = true;
+            record.get().stoppedForSpecChange = true;
             engine.containers().stop(record.get(), gracePeriod);
             probes.containerStopped(name);
             startContainer(name);

@@ -143,6 +143,29 @@ class ResourcesTest {
     }
 
     @Test
+    void anImageChangeRestartsThatContainerFromTheNewImageAndLeavesTheOthers() throws Exception {
+        node.images.add("busybox:1.37");
+        Pod pod = node.run(new FakeNode.PodFixture("Always").container("app").container("other").build());
+        runningId("app");
+        runningId("other");
+
+        node.engine.updateImages(pod.getMetadata().getUid(), java.util.Map.of("app", "busybox:1.37"));
+
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(node.trace(dev.peapod.testing.OciCall.Op.START)).containsExactly("START app", "START other", "START app");
+            var s = appStatus();
+            assertThat(s.getRestartCount()).isEqualTo(1);
+            assertThat(s.getImage()).isEqualTo("busybox:1.37");
+            assertThat(s.getState().getRunning()).isNotNull();
+            assertThat(s.getLastState().getTerminated()).isNotNull();
+        });
+        assertThat(node.listener.events("app", "Killing")).singleElement()
+                .satisfies(e -> assertThat(e.message()).isEqualTo("Container app definition changed, will be restarted"));
+        assertThat(node.listener.events("app", "BackOff")).isEmpty();
+        assertThat(node.listener.events("other", "Killing")).isEmpty();
+    }
+
+    @Test
     void aResizeBeyondTheNodeIsPendingInfeasibleAndChangesNothing() throws Exception {
         Pod pod = node.run(resizable());
         String id = runningId("app");
