@@ -149,6 +149,10 @@ public final class ApiHandler {
             if (!m.equals("GET") && !m.equals("POST")) throw ApiException.methodNotAllowed(m);
             return exec.prepare(namespace, name, req);
         }
+        if (rest.length == 2 && rest[1].equals("eviction") && type == ResourceType.PODS) {
+            if (!m.equals("POST")) throw ApiException.methodNotAllowed(m);
+            return this.rest.evict(namespace, name, req);
+        }
         Rest.Subresource sub = rest.length == 1 ? Rest.Subresource.NONE
                 : rest.length == 2 && rest[1].equals("status") && type.hasStatus() ? Rest.Subresource.STATUS
                 : rest.length == 2 && rest[1].equals("resize") && type == ResourceType.PODS ? Rest.Subresource.RESIZE

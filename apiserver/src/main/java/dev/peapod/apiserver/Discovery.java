@@ -62,6 +62,9 @@ final class Discovery {
                 var s = resources.addObject().put("name", "pods/resize").put("singularName", "")
                         .put("namespaced", true).put("kind", "Pod");
                 s.putArray("verbs").add("get").add("patch").add("update");
+                var e = resources.addObject().put("name", "pods/eviction").put("singularName", "").put("namespaced", true)
+                        .put("group", "policy").put("version", "v1").put("kind", "Eviction");
+                e.putArray("verbs").add("create");
                 resources.addObject().put("name", "pods/log").put("singularName", "").put("namespaced", true)
                         .put("kind", "Pod").putArray("verbs").add("get");
             }

@@ -198,6 +198,29 @@ final class Rest {
         }
     }
 
+    /**
+     * POST pods/{name}/eviction (policy/v1 Eviction): a graceful delete with the Eviction's
+     * {@code deleteOptions}, answered with a Success Status and 201 as kube-apiserver does. There are no
+     * PodDisruptionBudgets on one node, so an eviction is never refused with 429.
+     */
+    Reply evict(String namespace, String name, ApiRequest req) {
+        JsonNode body = req.body().isBlank() ? Json.object() : Json.parse(req.body());
+        String kind = body.path("kind").asText("Eviction"), apiVersion = body.path("apiVersion").asText("policy/v1");
+        if (!kind.equals("Eviction") || !(apiVersion.equals("policy/v1") || apiVersion.equals("policy/v1beta1"))) {
+            throw ApiException.badRequest("the body must be a policy/v1 Eviction, not " + apiVersion + " " + kind);
+        }
+        String named = body.at("/metadata/name").asText(name);
+        if (!named.equals(name)) {
+            throw ApiException.badRequest("name in URL does not match name in Eviction object");
+        }
+        JsonNode options = body.path("deleteOptions");
+        delete(ResourceType.PODS, namespace, name, new ApiRequest("DELETE", req.path(), java.util.Map.of(), req.accept(),
+                "application/json", req.authorization(), options.isObject() ? options.toString() : ""));
+        var status = Json.object().put("kind", "Status").put("apiVersion", "v1").put("status", "Success").put("code", 201);
+        status.putObject("metadata");
+        return new Reply.Document(201, status);
+    }
+
     /** Deletes a pod with its own grace period (namespace deletion). */
     void deletePod(Stored pod, String gracePeriodSeconds) {
         long grace = gracePeriod(gracePeriodSeconds, Json.object(), pod.object());

@@ -117,6 +117,25 @@ class ApiHandlerTest {
     }
 
     @Test
+    void anEvictionDeletesThePodGracefullyWithItsDeleteOptions() {
+        var created = call("POST", "/api/v1/namespaces/default/pods", pod("e", ""));
+        assertThat(created.status()).isEqualTo(201);
+        var evicted = call("POST", "/api/v1/namespaces/default/pods/e/eviction",
+                "{\"apiVersion\":\"policy/v1\",\"kind\":\"Eviction\",\"metadata\":{\"name\":\"e\",\"namespace\":\"default\"},"
+                        + "\"deleteOptions\":{\"gracePeriodSeconds\":7}}");
+        assertThat(evicted.status()).isEqualTo(201);
+        assertThat(evicted.body().get("status").asText()).isEqualTo("Success");
+        var pod = call("GET", "/api/v1/namespaces/default/pods/e", "");
+        assertThat(pod.body().at("/metadata/deletionTimestamp").isTextual()).as("Terminating, the node stops it").isTrue();
+        assertThat(pod.body().at("/metadata/deletionGracePeriodSeconds").asLong()).isEqualTo(7);
+        assertThat(call("POST", "/api/v1/namespaces/default/pods/other/eviction",
+                "{\"apiVersion\":\"policy/v1\",\"kind\":\"Eviction\",\"metadata\":{\"name\":\"e\"}}").status()).isEqualTo(400);
+        assertThat(call("POST", "/api/v1/namespaces/default/pods/missing/eviction", "{\"apiVersion\":\"policy/v1\",\"kind\":\"Eviction\"}").status())
+                .isEqualTo(404);
+        assertThat(call("GET", "/api/v1", "").body().get("resources").findValuesAsText("name")).contains("pods/eviction", "pods/resize");
+    }
+
+    @Test
     void createConflictAndStaleUpdates() {
         var created = call("POST", "/api/v1/namespaces/default/configmaps", configMap("c"));
         assertThat(created.status()).isEqualTo(201);
