@@ -88,7 +88,18 @@ final class Admission {
         ObjectNode outSpec = (ObjectNode) out.get("spec");
         if (outSpec.path("nodeName").asText("").isEmpty() && outSpec.path("schedulingGates").isEmpty()) outSpec.put("nodeName", nodeName);
         out.putObject("status").put("phase", "Pending");
+        // Pod generation (KEP-5067, Kubernetes 1.33+): 1 at creation, whatever the client sent.
+        Json.meta(out).put("generation", 1);
         return out;
+    }
+
+    /**
+     * The pod's {@code metadata.generation} after an update: the stored one, plus one when the spec changed
+     * (an image, activeDeadlineSeconds, tolerations, or a resize) — KEP-5067; the client cannot set it.
+     */
+    private static void generation(JsonNode old, ObjectNode out) {
+        long was = old.at("/metadata/generation").asLong(1);
+        Json.meta(out).put("generation", old.path("spec").equals(out.path("spec")) ? was : was + 1);
     }
 
     /**
@@ -154,7 +165,9 @@ final class Admission {
         errors.addAll(PodValidator.validate(resized));
         errors.addAll(resizeRules.validate(current, resized));
         if (!errors.isEmpty()) throw ApiException.invalid(ResourceType.PODS, resized.getMetadata().getName(), errors);
-        return (ObjectNode) Json.parse(Manifests.toJson(resized));
+        ObjectNode result = (ObjectNode) Json.parse(Manifests.toJson(resized));
+        generation(old, result);
+        return result;
     }
 
     /** PUT of the status subresource: only the status changes. */
@@ -179,6 +192,7 @@ final class Admission {
         }
         List<FieldError> errors = PodValidator.validate(pod);
         if (!errors.isEmpty()) throw ApiException.invalid(ResourceType.PODS, pod.getMetadata().getName(), errors);
+        generation(old, out);
         return out;
     }
 

@@ -102,6 +102,7 @@ class ApiHandlerTest {
         assertThat(ok.status()).as(ok.body().toString()).isEqualTo(200);
         assertThat(ok.body().at("/spec/containers/0/resources/limits/cpu").asText()).isEqualTo("300m");
         assertThat(ok.body().at("/spec/containers/0/image").asText()).as("only resources change through resize").isEqualTo("busybox");
+        assertThat(ok.body().at("/metadata/generation").asLong()).as("a resize changes the spec: generation + 1").isEqualTo(2);
         assertThat(resizing).containsExactly("r");
         var refused = patch.apply("{\"spec\":{\"containers\":[{\"name\":\"a\",\"resources\":{\"limits\":{\"cpu\":\"300m\",\"memory\":\"64Mi\"}}},"
                 + "{\"name\":\"b\",\"image\":\"busybox\"}]}}");
@@ -110,6 +111,14 @@ class ApiHandlerTest {
         var renamed = patch.apply("{\"spec\":{\"containers\":[{\"name\":\"x\",\"image\":\"busybox\"},{\"name\":\"b\",\"image\":\"busybox\"}]}}");
         assertThat(renamed.status()).isEqualTo(422);
         // A plain update may not change resources: that is what the subresource is for.
+        var relabelled = (Reply.Document) withRules.handle(new ApiRequest("PATCH", "/api/v1/namespaces/default/pods/r", Map.of(), "application/json",
+                "application/merge-patch+json", "Bearer " + TOKEN, "{\"metadata\":{\"labels\":{\"x\":\"y\"},\"generation\":9}}"));
+        assertThat(relabelled.status()).isEqualTo(200);
+        assertThat(relabelled.body().at("/metadata/generation").asLong()).as("metadata only, and not the client's to set").isEqualTo(2);
+        var reimaged = (Reply.Document) withRules.handle(new ApiRequest("PATCH", "/api/v1/namespaces/default/pods/r", Map.of(), "application/json",
+                "application/json-patch+json", "Bearer " + TOKEN, "[{\"op\":\"replace\",\"path\":\"/spec/containers/1/image\",\"value\":\"busybox:2\"}]"));
+        assertThat(reimaged.status()).as(reimaged.body().toString()).isEqualTo(200);
+        assertThat(reimaged.body().at("/metadata/generation").asLong()).isEqualTo(3);
         var plain = (Reply.Document) withRules.handle(new ApiRequest("PATCH", "/api/v1/namespaces/default/pods/r", Map.of(), "application/json",
                 "application/merge-patch+json", "Bearer " + TOKEN, "{\"spec\":{\"containers\":[{\"name\":\"a\",\"image\":\"busybox\","
                         + "\"resources\":{\"limits\":{\"cpu\":\"1\"}}},{\"name\":\"b\",\"image\":\"busybox\"}]}}"));
@@ -120,6 +129,7 @@ class ApiHandlerTest {
     void anEvictionDeletesThePodGracefullyWithItsDeleteOptions() {
         var created = call("POST", "/api/v1/namespaces/default/pods", pod("e", ""));
         assertThat(created.status()).isEqualTo(201);
+        assertThat(created.body().at("/metadata/generation").asLong()).isEqualTo(1);
         var evicted = call("POST", "/api/v1/namespaces/default/pods/e/eviction",
                 "{\"apiVersion\":\"policy/v1\",\"kind\":\"Eviction\",\"metadata\":{\"name\":\"e\",\"namespace\":\"default\"},"
                         + "\"deleteOptions\":{\"gracePeriodSeconds\":7}}");
