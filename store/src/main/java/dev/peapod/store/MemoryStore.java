@@ -9,14 +9,12 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The fake: {@link ObjectStore}'s semantics in memory (same revisions, preconditions, log window
  * and Gone), for tests of everything above the store. Not durable.
  */
-public final class MemoryStore implements ObjectStore {
-    private final ReentrantLock lock = new ReentrantLock();
+public final class MemoryStore extends LockedStore {
     private final TreeMap<String, Stored> objects = new TreeMap<>();
     private final Deque<WatchEvent> log = new ArrayDeque<>();
     private final WatchHub hub = new WatchHub();
@@ -32,49 +30,12 @@ public final class MemoryStore implements ObjectStore {
     private static String path(Key k) { return k.resource() + "\0" + k.namespace() + "\0" + k.name(); }
 
     @Override
-    public Stored create(Key key, ObjectNode object) {
-        String uid = Objects.uid(key, object);
-        lock.lock();
-        try {
-            if (objects.containsKey(path(key))) throw new StoreException.AlreadyExists(key);
-            return write(WatchEvent.Type.ADDED, key, uid, object);
-        } finally {
-            lock.unlock();
-        }
+    protected Stored find(Key key) {
+        return objects.get(path(key));
     }
 
     @Override
-    public Stored update(Key key, ObjectNode object, long expectedRevision) {
-        String uid = Objects.uid(key, object);
-        lock.lock();
-        try {
-            Stored old = existing(key, expectedRevision);
-            Objects.checkSameUid(key, old.uid(), uid);
-            return write(WatchEvent.Type.MODIFIED, key, uid, object);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    @Override
-    public Stored delete(Key key, long expectedRevision) {
-        lock.lock();
-        try {
-            Stored old = existing(key, expectedRevision);
-            return write(WatchEvent.Type.DELETED, key, old.uid(), old.object());
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private Stored existing(Key key, long expectedRevision) {
-        Stored old = objects.get(path(key));
-        if (old == null) throw new StoreException.NotFound(key);
-        Objects.checkPrecondition(key, expectedRevision, old.revision());
-        return old;
-    }
-
-    private Stored write(WatchEvent.Type type, Key key, String uid, ObjectNode object) {
+    protected Stored write(WatchEvent.Type type, Key key, String uid, ObjectNode object) {
         long rev = ++revision;
         var stored = new Stored(key, uid, rev, Objects.stamp(object, rev));
         if (type == WatchEvent.Type.DELETED) objects.remove(path(key));

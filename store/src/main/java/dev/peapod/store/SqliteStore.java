@@ -15,7 +15,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The object store in one SQLite database ({@code <dir>/store.db}).
@@ -35,13 +34,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * revisions (kube-apiserver's watch cache keeps a comparable window of events); compaction runs
  * in the write transaction that passes the window.
  */
-public final class SqliteStore implements ObjectStore {
+public final class SqliteStore extends LockedStore {
     /** Revisions the log keeps for watches by default. */
     public static final int DEFAULT_WINDOW = 10_000;
     static final int SCHEMA_VERSION = 1;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final ReentrantLock lock = new ReentrantLock();
     private final Connection db;
     private final WatchHub hub = new WatchHub();
     private final int window;
@@ -97,50 +95,13 @@ public final class SqliteStore implements ObjectStore {
     }
 
     @Override
-    public Stored create(Key key, ObjectNode object) {
-        String uid = Objects.uid(key, object);
-        lock.lock();
-        try {
-            if (row(key) != null) throw new StoreException.AlreadyExists(key);
-            return write(WatchEvent.Type.ADDED, key, uid, object);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    @Override
-    public Stored update(Key key, ObjectNode object, long expectedRevision) {
-        String uid = Objects.uid(key, object);
-        lock.lock();
-        try {
-            Stored old = existing(key, expectedRevision);
-            Objects.checkSameUid(key, old.uid(), uid);
-            return write(WatchEvent.Type.MODIFIED, key, uid, object);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    @Override
-    public Stored delete(Key key, long expectedRevision) {
-        lock.lock();
-        try {
-            Stored old = existing(key, expectedRevision);
-            return write(WatchEvent.Type.DELETED, key, old.uid(), old.object());
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private Stored existing(Key key, long expectedRevision) {
-        Stored old = row(key);
-        if (old == null) throw new StoreException.NotFound(key);
-        Objects.checkPrecondition(key, expectedRevision, old.revision());
-        return old;
+    protected Stored find(Key key) {
+        return row(key);
     }
 
     /** One transaction: the object row, the log row, the revision, and compaction when due. */
-    private Stored write(WatchEvent.Type type, Key key, String uid, ObjectNode object) {
+    @Override
+    protected Stored write(WatchEvent.Type type, Key key, String uid, ObjectNode object) {
         long rev = revision + 1;
         ObjectNode stamped = Objects.stamp(object, rev);
         String data = text(stamped);
