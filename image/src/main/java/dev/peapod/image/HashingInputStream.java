@@ -40,10 +40,15 @@ final class HashingInputStream extends FilterInputStream {
 
     @Override
     public long skip(long n) throws IOException {
+        return skipByReading(this, n);
+    }
+
+    /** Skips by reading through {@code in}, so that a wrapper's {@code read} sees (hashes, copies) every skipped byte. */
+    static long skipByReading(InputStream in, long n) throws IOException {
         byte[] buf = new byte[8192];
         long skipped = 0;
         while (skipped < n) {
-            int r = read(buf, 0, (int) Math.min(buf.length, n - skipped));
+            int r = in.read(buf, 0, (int) Math.min(buf.length, n - skipped));
             if (r < 0) {
                 break;
             }

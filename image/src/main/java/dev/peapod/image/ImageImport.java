@@ -291,16 +291,7 @@ public final class ImageImport implements AutoCloseable {
 
         @Override
         public long skip(long n) throws IOException {
-            byte[] buf = new byte[8192];
-            long skipped = 0;
-            while (skipped < n) {
-                int r = read(buf, 0, (int) Math.min(buf.length, n - skipped));
-                if (r < 0) {
-                    break;
-                }
-                skipped += r;
-            }
-            return skipped;
+            return HashingInputStream.skipByReading(this, n);
         }
 
         @Override
