@@ -62,10 +62,30 @@ final class PodController implements AutoCloseable {
     private final Set<String> finished = ConcurrentHashMap.newKeySet();
     /** Pods whose removal was asked for (deletionTimestamp set, or deleted from the store). */
     private final Set<String> removing = ConcurrentHashMap.newKeySet();
-    /** uid → the labels and annotations, and the containers' resources, the engine was last given. */
-    private final Map<String, JsonNode> lastMetadata = new ConcurrentHashMap<>();
-    private final Map<String, JsonNode> lastResources = new ConcurrentHashMap<>();
-    private final Map<String, Map<String, String>> lastImages = new ConcurrentHashMap<>();
+    /** uid → what of the pod's metadata and spec the engine was last given (a running pod may change only these). */
+    private final Map<String, Seen> seen = new ConcurrentHashMap<>();
+
+    /**
+     * The parts of a stored pod that may change while it runs and that the engine acts on: labels and
+     * annotations (downwardAPI volumes), images (restart from the new image), resources (resize).
+     */
+    private record Seen(JsonNode metadata, Map<String, String> images, JsonNode resources) {
+        static Seen of(JsonNode pod) {
+            var nodes = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+            var metadata = nodes.objectNode();
+            metadata.set("labels", pod.at("/metadata/labels").deepCopy());
+            metadata.set("annotations", pod.at("/metadata/annotations").deepCopy());
+            var images = new java.util.LinkedHashMap<String, String>();
+            var resources = nodes.objectNode();
+            for (String list : java.util.List.of("initContainers", "containers")) {
+                for (JsonNode c : pod.at("/spec/" + list)) {
+                    images.put(c.path("name").asText(), c.path("image").asText());
+                    resources.set(c.path("name").asText(), c.path("resources").deepCopy());
+                }
+            }
+            return new Seen(metadata, images, resources);
+        }
+    }
     private volatile boolean closed;
     private Thread loop;
 
@@ -127,50 +147,21 @@ final class PodController implements AutoCloseable {
         }
         if (deleting || finished.contains(uid)) return;
         // Status writes come back as MODIFIED too: act only on what the engine has not seen.
-        JsonNode metadata = metadata(pod);
-        JsonNode before = lastMetadata.put(uid, metadata);
-        if (before != null && !before.equals(metadata)) {
-            node.updateMetadata(uid, StoredObjects.stringMap(metadata.path("labels")), StoredObjects.stringMap(metadata.path("annotations")));
+        Seen now = Seen.of(pod);
+        Seen before = seen.put(uid, now);
+        if (before == null) return;
+        if (!before.metadata().equals(now.metadata())) {
+            node.updateMetadata(uid, StoredObjects.stringMap(now.metadata().path("labels")),
+                    StoredObjects.stringMap(now.metadata().path("annotations")));
         }
-        Map<String, String> images = images(pod);
-        Map<String, String> seen = lastImages.put(uid, images);
-        if (seen != null && !seen.equals(images)) {
-            var changed = new java.util.LinkedHashMap<String, String>();
-            images.forEach((name, image) -> { if (!image.equals(seen.get(name))) changed.put(name, image); });
-            node.updateImages(uid, changed);
-        }
-        JsonNode resources = resources(pod);
-        JsonNode applied = lastResources.put(uid, resources);
-        if (applied != null && !applied.equals(resources)) {
+        var changedImages = new java.util.LinkedHashMap<String, String>();
+        now.images().forEach((name, image) -> { if (!image.equals(before.images().get(name))) changedImages.put(name, image); });
+        if (!changedImages.isEmpty()) node.updateImages(uid, changedImages);
+        if (!before.resources().equals(now.resources())) {
             var byName = new java.util.LinkedHashMap<String, ResourceRequirements>();
-            resources.fields().forEachRemaining(e -> byName.put(e.getKey(), StoredObjects.resources(e.getValue())));
+            now.resources().fields().forEachRemaining(e -> byName.put(e.getKey(), StoredObjects.resources(e.getValue())));
             node.resize(uid, byName);
         }
-    }
-
-    private static JsonNode metadata(JsonNode pod) {
-        var o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-        o.set("labels", pod.at("/metadata/labels").deepCopy());
-        o.set("annotations", pod.at("/metadata/annotations").deepCopy());
-        return o;
-    }
-
-    /** Container name → image, for every container of the pod. */
-    private static Map<String, String> images(JsonNode pod) {
-        var out = new java.util.LinkedHashMap<String, String>();
-        for (String list : java.util.List.of("initContainers", "containers")) {
-            for (JsonNode c : pod.at("/spec/" + list)) out.put(c.path("name").asText(), c.path("image").asText());
-        }
-        return out;
-    }
-
-    /** Container name → its {@code resources}, for the containers and sidecars (what a resize may change). */
-    private static JsonNode resources(JsonNode pod) {
-        var o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-        for (String list : java.util.List.of("initContainers", "containers")) {
-            for (JsonNode c : pod.at("/spec/" + list)) o.set(c.path("name").asText(), c.path("resources").deepCopy());
-        }
-        return o;
     }
 
     /** Whether the node should run the pod: not being deleted, not in a terminal phase. */
@@ -192,9 +183,7 @@ final class PodController implements AutoCloseable {
             return;
         }
         running.put(uid, key);
-        lastMetadata.put(uid, metadata(object));
-        lastResources.put(uid, resources(object));
-        lastImages.put(uid, images(object));
+        seen.put(uid, Seen.of(object));
         node.run(pod);
         node.whenFinished(uid, () -> finished(uid));
     }
@@ -217,9 +206,7 @@ final class PodController implements AutoCloseable {
         if (key == null) return; // removed already (the finish and the delete raced)
         node.remove(uid);
         finished.remove(uid);
-        lastMetadata.remove(uid);
-        lastResources.remove(uid);
-        lastImages.remove(uid);
+        seen.remove(uid);
         removing.remove(uid);
         finalDelete(key, uid);
     }
