@@ -51,6 +51,24 @@ public final class PodLinter {
     /** A host port taken by a pod: who took it, for the second claimant's message. */
     private record HostPortUse(String pod, String path, String hostIp) {}
 
+    /**
+     * How findings are shown where a pod is submitted ({@code peapod up}, pod creation in {@code peapod serve}):
+     * the warnings one by one, the info findings — practice, which nearly every quick experiment has — counted.
+     */
+    public record Summary(List<LintFinding> warnings, int infos, java.util.SortedSet<String> infoCodes) {
+        public static Summary of(List<LintFinding> findings) {
+            var warnings = findings.stream().filter(f -> f.severity() == Severity.WARNING).toList();
+            var codes = new java.util.TreeSet<String>();
+            findings.stream().filter(f -> f.severity() == Severity.INFO).forEach(f -> codes.add(f.code().name()));
+            return new Summary(warnings, findings.size() - warnings.size(), codes);
+        }
+
+        /** {@code 9 more findings (PEA005, PEA006)}, or null when there is no info finding. */
+        public String infoCount() {
+            return infos == 0 ? null : infos + " more finding" + (infos == 1 ? "" : "s") + " (" + String.join(", ", infoCodes) + ")";
+        }
+    }
+
     public static List<LintFinding> lint(List<Pod> pods) {
         return lintEach(pods).stream().flatMap(List::stream).toList();
     }

@@ -253,20 +253,9 @@ final class Admission {
             return List.of();
         }
         var out = new java.util.ArrayList<>(dev.peapod.api.PodWarnings.warnings(pod));
-        var info = new java.util.TreeSet<String>();
-        int infos = 0;
-        for (var f : dev.peapod.api.PodLinter.lint(List.of(pod))) {
-            if (f.severity() == dev.peapod.api.LintFinding.Severity.WARNING) {
-                out.add(f.toString() + " (fix: " + f.fix() + ")");
-            } else {
-                infos++;
-                info.add(f.code().name());
-            }
-        }
-        if (infos > 0) {
-            out.add("peapod lint: " + infos + " more finding" + (infos == 1 ? "" : "s") + " (" + String.join(", ", info)
-                    + "); `peapod lint FILE` explains them");
-        }
+        var lint = dev.peapod.api.PodLinter.Summary.of(dev.peapod.api.PodLinter.lint(List.of(pod)));
+        for (var f : lint.warnings()) out.add(f + " (fix: " + f.fix() + ")");
+        if (lint.infoCount() != null) out.add("peapod lint: " + lint.infoCount() + "; `peapod lint FILE` explains them");
         return out;
     }
 

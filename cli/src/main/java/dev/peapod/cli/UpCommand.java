@@ -27,7 +27,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -260,21 +259,16 @@ public final class UpCommand implements Callable<Integer> {
      */
     private static void lintWarnings(List<Pod> pods, List<Path> files) {
         var perPod = PodLinter.lintEach(pods);
-        var info = new TreeSet<String>();
-        int infos = 0;
+        var all = new ArrayList<LintFinding>();
         for (int i = 0; i < pods.size(); i++) {
             for (var f : perPod.get(i)) {
-                if (f.severity() == LintFinding.Severity.WARNING) {
-                    System.err.println("Warning: " + LintCommand.line(files.get(i), f));
-                } else {
-                    infos++;
-                    info.add(f.code().name());
-                }
+                all.add(f);
+                if (f.severity() == LintFinding.Severity.WARNING) System.err.println("Warning: " + LintCommand.line(files.get(i), f));
             }
         }
-        if (infos > 0) {
-            System.err.println("Lint: " + infos + " more finding" + (infos == 1 ? "" : "s") + " (" + String.join(", ", info)
-                    + "); `peapod lint " + files.stream().distinct().map(Path::toString).collect(Collectors.joining(" "))
+        String infos = PodLinter.Summary.of(all).infoCount();
+        if (infos != null) {
+            System.err.println("Lint: " + infos + "; `peapod lint " + files.stream().distinct().map(Path::toString).collect(Collectors.joining(" "))
                     + "` explains them");
         }
     }
