@@ -132,13 +132,7 @@ final class PodWorker {
                     if (record != null) engine.containers().release(record);
                 }
                 if (terminating) continue;
-                var record = latestRecord(e.getKey());
-                if (record.isEmpty() || record.get().exited != null) continue;
-                engine.event(pod, e.getKey(), "Normal", "Killing", "Container " + e.getKey() + " definition changed, will be restarted");
-                record.get().stoppedForSpecChange = true; // no crash: no CrashLoopBackOff step
-                engine.containers().stop(record.get(), gracePeriod);
-                probes.containerStopped(e.getKey());
-                startContainer(e.getKey());
+                restartForSpecChange(e.getKey(), "Container " + e.getKey() + " definition changed, will be restarted");
             }
         }
     }
@@ -611,14 +605,23 @@ final class PodWorker {
         if (terminating) return;
         String qos = status.current().getStatus() == null ? null : status.current().getStatus().getQosClass();
         for (String name : resizer.step(records, sandbox, qos)) {
-            var record = latestRecord(name);
-            if (record.isEmpty() || record.get().exited != null) continue;
-            engine.event(pod, name, "Normal", "Killing", "Container " + name + " resize requires restart");
-            record.get().stoppedForSpecChange = true;
-            engine.containers().stop(record.get(), gracePeriod);
-            probes.containerStopped(name);
-            startContainer(name);
+            restartForSpecChange(name, "Container " + name + " resize requires restart");
         }
+    }
+
+    /**
+     * Stops a running container whose spec changed (a resize with RestartContainer, a new image) and
+     * starts it again at once: kubelet kills and starts it in one sync, and it is no crash — no
+     * CrashLoopBackOff step. A container not running is left to its next start.
+     */
+    private void restartForSpecChange(String name, String message) {
+        var record = latestRecord(name);
+        if (record.isEmpty() || record.get().exited != null) return;
+        engine.event(pod, name, "Normal", "Killing", message);
+        record.get().stoppedForSpecChange = true;
+        engine.containers().stop(record.get(), gracePeriod);
+        probes.containerStopped(name);
+        startContainer(name);
     }
 
     /** Final teardown: every container released, the sandbox and volumes removed. Idempotent. */
