@@ -122,6 +122,10 @@ public final class ApiServer implements AutoCloseable {
                         callback.succeeded();
                     }
                     case Reply.Stream s -> {
+                        if ("websocket".equalsIgnoreCase(request.getHeaders().get(HttpHeader.UPGRADE))
+                                && websockets.upgrade((rq, rs, cb) -> new WatchSocket(s.writer()), request, response, callback)) {
+                            break; // a watch over a WebSocket: WatchSocket streams the events
+                        }
                         response.setStatus(200);
                         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
                         try (OutputStream out = Content.Sink.asOutputStream(response)) {

@@ -8,7 +8,7 @@ import java.time.Clock;
 
 /** An API server over a {@link MemoryStore} on a free loopback port, with its kubeconfig written to {@code dir}. */
 final class TestServer implements AutoCloseable {
-    final MemoryStore store = new MemoryStore();
+    final MemoryStore store;
     final Pki pki;
     final ApiServer server;
     final Path kubeconfig;
@@ -20,6 +20,12 @@ final class TestServer implements AutoCloseable {
 
     /** @param exec the node's exec (a fake) for {@code pods/exec} */
     TestServer(Path dir, PodExec exec) throws Exception {
+        this(dir, exec, new MemoryStore());
+    }
+
+    /** @param store the store, e.g. one with a short watch log window (410 Gone sooner) */
+    TestServer(Path dir, PodExec exec, MemoryStore store) throws Exception {
+        this.store = store;
         pki = Pki.loadOrCreate(dir.resolve("pki"), "127.0.0.1");
         Bootstrap.ensure(store, Clock.systemUTC().instant());
         // The handler learns the real port only after binding; discovery's serverAddress is informational.
