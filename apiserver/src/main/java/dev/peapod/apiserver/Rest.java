@@ -184,6 +184,7 @@ final class Rest {
             throw ApiException.conflict(type, name, "Precondition failed: UID in precondition: " + preUid + ", UID in object meta: " + old.uid());
         }
         long expected = preRv == null ? old.revision() : revision(preRv);
+        old = Cascade.withFinalizers(old, Cascade.policy(req, options));
         if (type == ResourceType.NAMESPACES) {
             if (Bootstrap.NAMESPACES.contains(name)) {
                 throw new ApiException(403, "Forbidden", "namespaces \"" + name + "\" is forbidden: this namespace may not be deleted", null);

@@ -36,15 +36,17 @@ public final class Daemon implements AutoCloseable {
     private final Engine engine;
     private final PodController controller;
     private final ApiServer server;
+    private final GarbageCollector gc;
     private final Path kubeconfig;
 
     private Daemon(ObjectStore store, StoreConfigSource configSource, Engine engine, PodController controller, ApiServer server,
-                   Path kubeconfig) {
+                   GarbageCollector gc, Path kubeconfig) {
         this.store = store;
         this.configSource = configSource;
         this.engine = engine;
         this.controller = controller;
         this.server = server;
+        this.gc = gc;
         this.kubeconfig = kubeconfig;
     }
 
@@ -71,9 +73,11 @@ public final class Daemon implements AutoCloseable {
             var handler = new ApiHandler(store, pki.token(), options.nodeName(), host + ":" + options.port(), clock, logs,
                     dev.peapod.node.resize.ResizeValidator::validate, podExec(parts.oci()));
             var server = ApiServer.start(handler, pki, options.address(), options.port());
+            var gc = new GarbageCollector(store, handler, pki.token());
+            gc.start();
             Path kubeconfig = options.dataDir().resolve("kubeconfig");
             writePrivate(kubeconfig, pki.kubeconfig("https://" + host + ":" + server.port()));
-            return new Daemon(store, configSource, engine, controller, server, kubeconfig);
+            return new Daemon(store, configSource, engine, controller, server, gc, kubeconfig);
         } catch (Exception | Error e) {
             if (configSource != null) configSource.close();
             store.close();
@@ -154,6 +158,7 @@ public final class Daemon implements AutoCloseable {
     @Override
     public void close() throws Exception {
         try {
+            gc.close();
             server.close();
         } finally {
             controller.close();
