@@ -59,7 +59,8 @@ public final class Daemon implements AutoCloseable {
             NodeObject.register(store, options.nodeName(), NodeObject.runtimeVersion(config.runtime()), clock.instant());
             Pki pki = Pki.loadOrCreate(options.dataDir().resolve("pki"), options.address());
             var logs = new ContainerLogs();
-            PodListener writer = both(new StoreStatusWriter(store, options.nodeName()), logs);
+            var generations = new PodGenerations();
+            PodListener writer = both(new StoreStatusWriter(store, options.nodeName(), generations), logs);
             configSource = new StoreConfigSource(store);
             var engine = new Engine(config, parts, writer, configSource, clock);
             // Restart safety: pods an earlier serve left running are adopted, leftovers removed,
@@ -67,7 +68,7 @@ public final class Daemon implements AutoCloseable {
             engine.reconcile(store.list("pods", null).items().stream()
                     .map(s -> new dev.peapod.node.restart.Reconcile.StoredPod(s.uid(), PodController.wanted(s.object()))).toList())
                     .forEach(a -> LOG.log(System.Logger.Level.INFO, "restart: " + a));
-            var controller = new PodController(store, engineNode(engine));
+            var controller = new PodController(store, engineNode(engine), generations);
             controller.start();
             String host = options.address().equals("0.0.0.0") ? "127.0.0.1" : options.address();
             var handler = new ApiHandler(store, pki.token(), options.nodeName(), host + ":" + options.port(), clock, logs,
