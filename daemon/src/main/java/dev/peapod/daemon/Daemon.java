@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * {@code peapod serve}: the composition root. Start order: store (and the objects every cluster
@@ -36,17 +37,18 @@ public final class Daemon implements AutoCloseable {
     private final Engine engine;
     private final PodController controller;
     private final ApiServer server;
-    private final GarbageCollector gc;
+    /** The housekeeping loops (garbage collector, node heartbeat), closed first. */
+    private final List<AutoCloseable> loops;
     private final Path kubeconfig;
 
     private Daemon(ObjectStore store, StoreConfigSource configSource, Engine engine, PodController controller, ApiServer server,
-                   GarbageCollector gc, Path kubeconfig) {
+                   List<AutoCloseable> loops, Path kubeconfig) {
         this.store = store;
         this.configSource = configSource;
         this.engine = engine;
         this.controller = controller;
         this.server = server;
-        this.gc = gc;
+        this.loops = loops;
         this.kubeconfig = kubeconfig;
     }
 
@@ -56,7 +58,8 @@ public final class Daemon implements AutoCloseable {
         StoreConfigSource configSource = null;
         try {
             Bootstrap.ensure(store, clock.instant());
-            NodeObject.register(store, options.nodeName(), NodeObject.runtimeVersion(config.runtime()), clock.instant());
+            var heartbeat = new NodeHeartbeat(store, options.nodeName(), NodeObject.runtimeVersion(config.runtime()), options.dataDir(), clock);
+            heartbeat.beat(); // registers the Node
             Pki pki = Pki.loadOrCreate(options.dataDir().resolve("pki"), options.address());
             var logs = new ContainerLogs();
             var generations = new PodGenerations();
@@ -76,9 +79,10 @@ public final class Daemon implements AutoCloseable {
             var server = ApiServer.start(handler, pki, options.address(), options.port());
             var gc = new GarbageCollector(store, handler, pki.token());
             gc.start();
+            heartbeat.start();
             Path kubeconfig = options.dataDir().resolve("kubeconfig");
             writePrivate(kubeconfig, pki.kubeconfig("https://" + host + ":" + server.port()));
-            return new Daemon(store, configSource, engine, controller, server, gc, kubeconfig);
+            return new Daemon(store, configSource, engine, controller, server, List.of(gc, heartbeat), kubeconfig);
         } catch (Exception | Error e) {
             if (configSource != null) configSource.close();
             store.close();
@@ -159,7 +163,7 @@ public final class Daemon implements AutoCloseable {
     @Override
     public void close() throws Exception {
         try {
-            gc.close();
+            for (AutoCloseable loop : loops) loop.close();
             server.close();
         } finally {
             controller.close();

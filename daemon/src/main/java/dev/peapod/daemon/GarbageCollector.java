@@ -132,8 +132,7 @@ final class GarbageCollector implements AutoCloseable {
     private final ObjectStore store;
     private final ApiHandler api;
     private final String authorization;
-    private volatile boolean closed;
-    private Thread loop;
+    private Periodic loop;
     private long swept = -1;
 
     /** @param token a bearer token of {@code api}: the collector is a client of the API as kube-controller-manager is */
@@ -143,23 +142,13 @@ final class GarbageCollector implements AutoCloseable {
         this.authorization = "Bearer " + token;
     }
 
+    /** Sweeps every {@link #PERIOD}, when something was written since the last sweep. */
     void start() {
-        loop = Thread.ofVirtual().name("garbage-collector").start(() -> {
-            while (!closed) {
-                try {
-                    // Nothing written since the last sweep: nothing new to decide.
-                    long revision = store.revision();
-                    if (revision != swept) {
-                        sweep();
-                        swept = revision;
-                    }
-                    Thread.sleep(PERIOD);
-                } catch (InterruptedException e) {
-                    return;
-                } catch (RuntimeException e) {
-                    if (!closed) LOG.log(System.Logger.Level.WARNING, "garbage collection failed: " + e, e);
-                }
-            }
+        loop = Periodic.every(PERIOD, "garbage-collector", () -> {
+            long revision = store.revision();
+            if (revision == swept) return; // nothing written since: nothing new to decide
+            sweep();
+            swept = revision;
         });
     }
 
@@ -213,13 +202,6 @@ final class GarbageCollector implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        if (loop != null) {
-            try {
-                loop.join(Duration.ofSeconds(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        if (loop != null) loop.close();
     }
 }
