@@ -37,7 +37,7 @@ public final class Daemon implements AutoCloseable {
     private final Engine engine;
     private final PodController controller;
     private final ApiServer server;
-    /** The housekeeping loops (garbage collector, node heartbeat), closed first. */
+    /** The housekeeping loops (garbage collector, node heartbeat, event TTL), closed first. */
     private final List<AutoCloseable> loops;
     private final Path kubeconfig;
 
@@ -80,9 +80,11 @@ public final class Daemon implements AutoCloseable {
             var gc = new GarbageCollector(store, handler, pki.token());
             gc.start();
             heartbeat.start();
+            var eventTtl = new EventTtl(store, clock);
+            eventTtl.start();
             Path kubeconfig = options.dataDir().resolve("kubeconfig");
             writePrivate(kubeconfig, pki.kubeconfig("https://" + host + ":" + server.port()));
-            return new Daemon(store, configSource, engine, controller, server, List.of(gc, heartbeat), kubeconfig);
+            return new Daemon(store, configSource, engine, controller, server, List.of(gc, heartbeat, eventTtl), kubeconfig);
         } catch (Exception | Error e) {
             if (configSource != null) configSource.close();
             store.close();
