@@ -71,7 +71,8 @@ final class Rest {
         if (req.wantsTable()) {
             list = Tables.table(type, page.items(), rv, req.param("includeObject"), clock.instant());
         } else {
-            list = Json.object().put("kind", type.kind() + "List").put("apiVersion", "v1");
+            list = Json.object().put("kind", type.kind() + "List")
+                    .put("apiVersion", type == CoordinationGroup.LEASES ? CoordinationGroup.GROUP_VERSION : "v1");
             list.putObject("metadata").put("resourceVersion", rv);
             var array = list.putArray("items");
             page.items().forEach(array::add);

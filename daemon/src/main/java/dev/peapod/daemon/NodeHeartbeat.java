@@ -4,12 +4,13 @@ import dev.peapod.store.ObjectStore;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 
 /**
  * kubelet's node status loop: every {@link #PERIOD} (kubelet's {@code nodeStatusUpdateFrequency}
  * default) the host's signals are read and the Node's status replaced, so {@code lastHeartbeatTime}
- * moves and the pressure conditions follow the host.
+ * moves and the pressure conditions follow the host; and the node's Lease is renewed ({@link NodeLease}).
  */
 final class NodeHeartbeat implements AutoCloseable {
     static final Duration PERIOD = Duration.ofSeconds(10);
@@ -32,7 +33,11 @@ final class NodeHeartbeat implements AutoCloseable {
     void start() { loop = Periodic.every(PERIOD, "node-heartbeat", this::beat); }
 
     /** Reports now (the first one registers the Node). */
-    void beat() { NodeObject.report(store, name, runtime, clock.instant(), HostSignals.read(dataDir)); }
+    void beat() {
+        Instant now = clock.instant();
+        String uid = NodeObject.report(store, name, runtime, now, HostSignals.read(dataDir));
+        NodeLease.renew(store, name, uid, now);
+    }
 
     @Override
     public void close() {

@@ -25,8 +25,8 @@ final class NodeObject {
 
     private NodeObject() {}
 
-    /** Creates the Node or replaces its status with a report at {@code now}. */
-    static void report(ObjectStore store, String name, String runtime, Instant now, NodeConditions.Signals signals) {
+    /** Creates the Node or replaces its status with a report at {@code now}. Returns the Node's uid. */
+    static String report(ObjectStore store, String name, String runtime, Instant now, NodeConditions.Signals signals) {
         var key = new Key("nodes", "", name);
         for (int attempt = 0; attempt < 5; attempt++) {
             var current = store.get(key);
@@ -39,17 +39,17 @@ final class NodeObject {
                             .put("kubernetes.io/arch", "amd64").put("beta.kubernetes.io/os", "linux").put("beta.kubernetes.io/arch", "amd64");
                     o.putObject("spec");
                     o.set("status", status(name, runtime, now, signals, StoredObjects.JSON.createArrayNode()));
-                    store.create(key, o);
+                    return store.create(key, o).uid();
                 } else {
                     ObjectNode o = current.get().object().deepCopy();
                     o.set("status", status(name, runtime, now, signals, current.get().object().at("/status/conditions")));
-                    store.update(key, o, current.get().revision());
+                    return store.update(key, o, current.get().revision()).uid();
                 }
-                return;
             } catch (StoreException.Conflict | StoreException.AlreadyExists | StoreException.NotFound e) {
                 // written concurrently (a kubectl label?): read again
             }
         }
+        throw new StoreException.Failed("node " + name + " not reported: too many conflicting writes", null);
     }
 
     static ObjectNode status(String name, String runtime, Instant now, NodeConditions.Signals signals, JsonNode previousConditions) {
