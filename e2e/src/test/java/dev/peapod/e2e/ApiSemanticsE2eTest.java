@@ -20,7 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * API semantics of {@code peapod serve} through the real kubectl, with real pods: chunked lists,
- * cascading deletion (foreground, background, orphan) through ownerReferences, and the Node.
+ * cascading deletion (foreground, background, orphan) through ownerReferences, pod observedGeneration,
+ * and the Node (conditions, capacity, heartbeat, Lease).
  * Starts and stops serve as {@link ServeE2eTest} does (its helpers, its data directory).
  */
 class ApiSemanticsE2eTest {
@@ -119,11 +120,16 @@ class ApiSemanticsE2eTest {
         assertThat(deleted.exit()).as(deleted.err() + log()).isZero();
     }
 
+    /** A ConfigMap {@code owner-<suffix>} and a running Pod {@code dep-<suffix>} it owns (blockOwnerDeletion). */
+    static void ownerAndRunningDependent(String suffix) throws Exception {
+        create("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: owner-" + suffix + "}\ndata: {k: v}\n");
+        create(pod("dep-" + suffix, "app: " + suffix, ownedBy("ConfigMap", "owner-" + suffix, uid("configmap", "owner-" + suffix))));
+        recordRunning("dep-" + suffix);
+    }
+
     @Test
     void foregroundDeletionDeletesThePodBeforeItsOwner() throws Exception {
-        create("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: owner-fg}\ndata: {k: v}\n");
-        create(pod("dep-fg", "app: fg", ownedBy("ConfigMap", "owner-fg", uid("configmap", "owner-fg"))));
-        recordRunning("dep-fg");
+        ownerAndRunningDependent("fg");
 
         var delete = kubectl("delete", "configmap", "owner-fg", "--cascade=foreground", "--wait=false");
         assertThat(delete.exit()).as(delete.err()).isZero();
@@ -140,9 +146,7 @@ class ApiSemanticsE2eTest {
 
     @Test
     void backgroundDeletionRemovesTheOwnerAndThenTheCollectorDeletesThePod() throws Exception {
-        create("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: owner-bg}\ndata: {k: v}\n");
-        create(pod("dep-bg", "app: bg", ownedBy("ConfigMap", "owner-bg", uid("configmap", "owner-bg"))));
-        recordRunning("dep-bg");
+        ownerAndRunningDependent("bg");
 
         var delete = kubectl("delete", "configmap", "owner-bg", "--cascade=background");
         assertThat(delete.exit()).as(delete.err()).isZero();
@@ -153,9 +157,7 @@ class ApiSemanticsE2eTest {
 
     @Test
     void orphanDeletionKeepsThePodRunningWithoutItsOwnerReference() throws Exception {
-        create("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: owner-or}\ndata: {k: v}\n");
-        create(pod("dep-or", "app: or", ownedBy("ConfigMap", "owner-or", uid("configmap", "owner-or"))));
-        recordRunning("dep-or");
+        ownerAndRunningDependent("or");
 
         var delete = kubectl("delete", "configmap", "owner-or", "--cascade=orphan", "--timeout=30s");
         assertThat(delete.exit()).as(delete.err() + log()).isZero();
@@ -166,5 +168,79 @@ class ApiSemanticsE2eTest {
         assertThat(pod.at("/status/phase").asText()).isEqualTo("Running");
         var deleted = kubectl("delete", "pod", "dep-or", "--timeout=60s");
         assertThat(deleted.exit()).as(deleted.err() + log()).isZero();
+    }
+
+    @Test
+    void podStatusCarriesTheGenerationTheNodeActedOn() throws Exception {
+        create(pod("gen", "app: gen", ""));
+        recordRunning("gen");
+        JsonNode o = JSON.readTree(kubectl("get", "pod", "gen", "-o", "json").out());
+        assertThat(o.at("/metadata/generation").asLong()).isEqualTo(1);
+        assertThat(o.at("/status/observedGeneration").asLong()).isEqualTo(1);
+        assertThat(o.at("/status/conditions").findValuesAsText("observedGeneration")).isNotEmpty().containsOnly("1");
+
+        // activeDeadlineSeconds is one of the spec fields a pod update may change: generation 2, no restart.
+        var patched = kubectl("patch", "pod", "gen", "-p", "{\"spec\":{\"activeDeadlineSeconds\":3600}}");
+        assertThat(patched.exit()).as(patched.err()).isZero();
+        var observed = kubectl("wait", "--for=jsonpath={.status.observedGeneration}=2", "pod/gen", "--timeout=30s");
+        assertThat(observed.exit()).as(observed.err() + log()).isZero();
+        o = JSON.readTree(kubectl("get", "pod", "gen", "-o", "json").out());
+        assertThat(o.at("/metadata/generation").asLong()).isEqualTo(2);
+        assertThat(o.at("/status/conditions").findValuesAsText("observedGeneration")).containsOnly("2");
+        assertThat(o.at("/status/containerStatuses/0/restartCount").asInt()).isZero();
+        var deleted = kubectl("delete", "pod", "gen", "--timeout=60s");
+        assertThat(deleted.exit()).as(deleted.err() + log()).isZero();
+    }
+
+    static JsonNode condition(JsonNode node, String type) {
+        for (JsonNode c : node.at("/status/conditions")) if (c.path("type").asText().equals(type)) return c;
+        throw new AssertionError("no condition " + type + " in " + node.at("/status/conditions"));
+    }
+
+    @Test
+    void theNodeReportsKubeletsConditionsCapacityInfoAndAHeartbeat() throws Exception {
+        var yaml = kubectl("get", "node", "e2e-node", "-o", "yaml");
+        assertThat(yaml.exit()).as(yaml.err()).isZero();
+        assertThat(yaml.out()).contains("lastHeartbeatTime:", "KubeletHasSufficientMemory", "allocatable:");
+        JsonNode node = JSON.readTree(kubectl("get", "node", "e2e-node", "-o", "json").out());
+        assertThat(node.at("/status/conditions").findValuesAsText("type")).containsExactly("MemoryPressure", "DiskPressure", "PIDPressure", "Ready");
+        assertThat(node.at("/status/conditions").findValuesAsText("reason")).containsExactly(
+                "KubeletHasSufficientMemory", "KubeletHasNoDiskPressure", "KubeletHasSufficientPID", "KubeletReady");
+        assertThat(condition(node, "Ready").get("status").asText()).isEqualTo("True");
+        long memory = Long.parseLong(node.at("/status/capacity/memory").asText().replace("Ki", ""));
+        assertThat(node.at("/status/allocatable/memory").asText()).isEqualTo((memory - 100 * 1024) + "Ki");
+        assertThat(node.at("/status/capacity/ephemeral-storage").asText()).endsWith("Ki");
+        assertThat(node.at("/status/allocatable/ephemeral-storage").asLong()).isPositive();
+        assertThat(node.at("/status/addresses").findValuesAsText("type")).containsExactly("InternalIP", "Hostname");
+        String kernel;
+        try (var in = Files.newInputStream(Path.of("/proc/sys/kernel/osrelease"))) {
+            kernel = new String(in.readAllBytes()).trim();
+        }
+        assertThat(node.at("/status/nodeInfo/kernelVersion").asText()).isEqualTo(kernel);
+        assertThat(node.at("/status/nodeInfo/containerRuntimeVersion").asText()).matches("crun://\\d+\\.\\d+.*");
+        assertThat(node.at("/status/nodeInfo/kubeletVersion").asText()).startsWith("v1.32");
+
+        var describe = kubectl("describe", "node", "e2e-node");
+        assertThat(describe.exit()).as(describe.err()).isZero();
+        assertThat(describe.out()).contains("Conditions:", "KubeletHasSufficientMemory", "KubeletReady", "Capacity:",
+                "Allocatable:", "ephemeral-storage:", "System Info:", "Non-terminated Pods:", "HolderIdentity:  e2e-node");
+        assertThat(describe.out()).containsPattern("MemoryPressure +False").containsPattern("Ready +True")
+                .containsPattern("Kernel Version: +" + java.util.regex.Pattern.quote(kernel)).containsPattern("Container Runtime Version: +crun://");
+        assertThat(describe.out()).doesNotContain("Failed to get lease");
+        JsonNode lease = JSON.readTree(kubectl("get", "lease", "-n", "kube-node-lease", "e2e-node", "-o", "json").out());
+        assertThat(lease.at("/spec/holderIdentity").asText()).isEqualTo("e2e-node");
+        assertThat(lease.at("/metadata/ownerReferences/0/uid").asText()).isEqualTo(node.at("/metadata/uid").asText());
+
+        // The heartbeat moves every 10 s; the transition stays.
+        String beat = condition(node, "Ready").get("lastHeartbeatTime").asText();
+        String transition = condition(node, "Ready").get("lastTransitionTime").asText();
+        long deadline = System.nanoTime() + 25_000_000_000L;
+        JsonNode later = node;
+        while (condition(later, "Ready").get("lastHeartbeatTime").asText().equals(beat) && System.nanoTime() < deadline) {
+            Thread.sleep(1000);
+            later = JSON.readTree(kubectl("get", "node", "e2e-node", "-o", "json").out());
+        }
+        assertThat(condition(later, "Ready").get("lastHeartbeatTime").asText()).isNotEqualTo(beat);
+        assertThat(condition(later, "Ready").get("lastTransitionTime").asText()).isEqualTo(transition);
     }
 }
