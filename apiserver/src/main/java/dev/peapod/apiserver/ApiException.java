@@ -13,6 +13,8 @@ final class ApiException extends RuntimeException {
     final int code;
     final String reason;
     final ObjectNode details;
+    /** {@code metadata.continue} of the Status: the token that continues an expired list inconsistently. */
+    private String listContinue;
 
     ApiException(int code, String reason, String message, ObjectNode details) {
         super(message);
@@ -23,7 +25,8 @@ final class ApiException extends RuntimeException {
 
     ObjectNode status() {
         var s = Json.object().put("kind", "Status").put("apiVersion", "v1");
-        s.putObject("metadata");
+        var meta = s.putObject("metadata");
+        if (listContinue != null) meta.put("continue", listContinue);
         s.put("status", "Failure").put("message", getMessage()).put("reason", reason);
         if (details != null) s.set("details", details);
         s.put("code", code);
@@ -95,6 +98,13 @@ final class ApiException extends RuntimeException {
     }
 
     static ApiException gone(String message) { return new ApiException(410, "Expired", message, null); }
+
+    /** 410 Expired for a continue token whose revision is gone, with the token that continues at the latest one. */
+    static ApiException expiredContinue(String message, String continueToken) {
+        var e = gone(message);
+        e.listContinue = continueToken;
+        return e;
+    }
 
     static ApiException unsupportedMediaType(String type) {
         return new ApiException(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: "

@@ -109,6 +109,7 @@ public final class ApiHandler {
             case "/healthz", "/livez", "/readyz" -> { return doc(Json.object().put("status", "ok")); }
             default -> { }
         }
+        if (path.startsWith(CoordinationGroup.PREFIX + "/") || path.equals(CoordinationGroup.PREFIX)) return CoordinationGroup.route(rest, req, path);
         if (!path.startsWith("/api/v1/")) throw ApiException.notFoundPath(path);
         String[] s = path.substring("/api/v1/".length()).split("/");
         // /namespaces/{ns}/{resource}...: a namespaced resource; /namespaces/{name}[/status]: the namespace itself.

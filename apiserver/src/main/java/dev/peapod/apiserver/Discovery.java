@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * What clients learn before they ask for objects: {@code /version}, {@code /api}, {@code /api/v1},
- * {@code /apis} (no groups), and the OpenAPI v3 index and {@code api/v1} document.
+ * {@code /apis} (coordination.k8s.io, for the node's Lease), and the OpenAPI v3 index and {@code api/v1} document.
  *
  * <p>OpenAPI: kubectl 1.32 validates {@code create}/{@code apply} by asking the server to
  * (the {@code fieldValidation=Strict} query parameter, KEP-2885) once the OpenAPI v3 document of the
@@ -36,7 +36,7 @@ final class Discovery {
 
     static ObjectNode apiGroups() {
         var g = Json.object().put("kind", "APIGroupList").put("apiVersion", "v1");
-        g.putArray("groups");
+        g.putArray("groups").add(CoordinationGroup.group());
         return g;
     }
 

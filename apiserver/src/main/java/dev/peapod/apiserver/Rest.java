@@ -9,7 +9,6 @@ import dev.peapod.store.Stored;
 
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -25,11 +24,13 @@ final class Rest {
     private final ObjectStore store;
     private final Admission admission;
     private final InstantSource clock;
+    private final Paging paging;
 
     Rest(ObjectStore store, Admission admission, InstantSource clock) {
         this.store = store;
         this.admission = admission;
         this.clock = clock;
+        this.paging = new Paging(store, clock);
     }
 
     static long revision(String resourceVersion) {
@@ -62,15 +63,22 @@ final class Rest {
                     : o -> o;
             return new Reply.Stream(new WatchStream(store, type, namespace, req, filter, render, clock));
         }
-        var listing = store.list(type.name(), namespace);
-        List<JsonNode> items = new ArrayList<>();
-        for (Stored s : listing.items()) if (filter.test(s.object())) items.add(s.object());
-        String rv = Long.toString(listing.revision());
-        if (req.wantsTable()) return ok(Tables.table(type, items, rv, req.param("includeObject"), clock.instant()));
-        var list = Json.object().put("kind", type.kind() + "List").put("apiVersion", "v1");
-        list.putObject("metadata").put("resourceVersion", rv);
-        var array = list.putArray("items");
-        items.forEach(array::add);
+        boolean selected = req.param("labelSelector") != null && !req.param("labelSelector").isEmpty()
+                || req.param("fieldSelector") != null && !req.param("fieldSelector").isEmpty();
+        Paging.Page page = paging.list(type.name(), namespace, filter, selected, req.param("limit"), req.param("continue"));
+        String rv = Long.toString(page.revision());
+        ObjectNode list;
+        if (req.wantsTable()) {
+            list = Tables.table(type, page.items(), rv, req.param("includeObject"), clock.instant());
+        } else {
+            list = Json.object().put("kind", type.kind() + "List")
+                    .put("apiVersion", type == CoordinationGroup.LEASES ? CoordinationGroup.GROUP_VERSION : "v1");
+            list.putObject("metadata").put("resourceVersion", rv);
+            var array = list.putArray("items");
+            page.items().forEach(array::add);
+        }
+        if (page.continueToken() != null) Json.meta(list).put("continue", page.continueToken());
+        if (page.remainingItemCount() != null) Json.meta(list).put("remainingItemCount", page.remainingItemCount());
         return ok(list);
     }
 
@@ -177,6 +185,7 @@ final class Rest {
             throw ApiException.conflict(type, name, "Precondition failed: UID in precondition: " + preUid + ", UID in object meta: " + old.uid());
         }
         long expected = preRv == null ? old.revision() : revision(preRv);
+        old = Cascade.withFinalizers(old, Cascade.policy(req, options));
         if (type == ResourceType.NAMESPACES) {
             if (Bootstrap.NAMESPACES.contains(name)) {
                 throw new ApiException(403, "Forbidden", "namespaces \"" + name + "\" is forbidden: this namespace may not be deleted", null);

@@ -64,6 +64,7 @@ final class Tables {
                     new Column("OS-Image", "OS image reported by the node.", 1), new Column("Kernel-Version", "Kernel version reported by the node.", 1),
                     new Column("Container-Runtime", "Container runtime and version reported by the node.", 1));
             case "configmaps" -> List.of(NAME, new Column("Data", "Number of data entries", 0), AGE);
+            case "leases" -> List.of(NAME, new Column("Holder", "Name of the Lease holder", 0), AGE);
             case "secrets" -> List.of(NAME, new Column("Type", "The type of the secret", 0), new Column("Data", "Number of data entries", 0), AGE);
             case "serviceaccounts" -> List.of(NAME, new Column("Secrets", "Number of secrets", 0), AGE);
             case "events" -> List.of(new Column("Last Seen", "Time when last event occurred", 0),
@@ -81,6 +82,7 @@ final class Tables {
             case "namespaces" -> List.of(name, o.path("status").path("phase").asText("Active"), age);
             case "nodes" -> nodeCells(o, name, age);
             case "configmaps" -> List.of(name, Integer.toString(o.path("data").size() + o.path("binaryData").size()), age);
+            case "leases" -> List.of(name, o.at("/spec/holderIdentity").asText(""), age);
             case "secrets" -> List.of(name, o.path("type").asText("Opaque"), Integer.toString(o.path("data").size()), age);
             case "serviceaccounts" -> List.of(name, Integer.toString(o.path("secrets").size()), age);
             case "events" -> List.of(since(firstText(o, "/lastTimestamp", "/eventTime", "/metadata/creationTimestamp"), now),

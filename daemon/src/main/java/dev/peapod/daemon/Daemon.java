@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * {@code peapod serve}: the composition root. Start order: store (and the objects every cluster
@@ -36,15 +37,18 @@ public final class Daemon implements AutoCloseable {
     private final Engine engine;
     private final PodController controller;
     private final ApiServer server;
+    /** The housekeeping loops (garbage collector, node heartbeat, event TTL), closed first. */
+    private final List<AutoCloseable> loops;
     private final Path kubeconfig;
 
     private Daemon(ObjectStore store, StoreConfigSource configSource, Engine engine, PodController controller, ApiServer server,
-                   Path kubeconfig) {
+                   List<AutoCloseable> loops, Path kubeconfig) {
         this.store = store;
         this.configSource = configSource;
         this.engine = engine;
         this.controller = controller;
         this.server = server;
+        this.loops = loops;
         this.kubeconfig = kubeconfig;
     }
 
@@ -54,10 +58,12 @@ public final class Daemon implements AutoCloseable {
         StoreConfigSource configSource = null;
         try {
             Bootstrap.ensure(store, clock.instant());
-            NodeObject.register(store, options.nodeName(), NodeObject.runtimeVersion(config.runtime()), clock.instant());
+            var heartbeat = new NodeHeartbeat(store, options.nodeName(), NodeObject.runtimeVersion(config.runtime()), options.dataDir(), clock);
+            heartbeat.beat(); // registers the Node
             Pki pki = Pki.loadOrCreate(options.dataDir().resolve("pki"), options.address());
             var logs = new ContainerLogs();
-            PodListener writer = both(new StoreStatusWriter(store, options.nodeName()), logs);
+            var generations = new PodGenerations();
+            PodListener writer = both(new StoreStatusWriter(store, options.nodeName(), generations), logs);
             configSource = new StoreConfigSource(store);
             var engine = new Engine(config, parts, writer, configSource, clock);
             // Restart safety: pods an earlier serve left running are adopted, leftovers removed,
@@ -65,15 +71,20 @@ public final class Daemon implements AutoCloseable {
             engine.reconcile(store.list("pods", null).items().stream()
                     .map(s -> new dev.peapod.node.restart.Reconcile.StoredPod(s.uid(), PodController.wanted(s.object()))).toList())
                     .forEach(a -> LOG.log(System.Logger.Level.INFO, "restart: " + a));
-            var controller = new PodController(store, engineNode(engine));
+            var controller = new PodController(store, engineNode(engine), generations);
             controller.start();
             String host = options.address().equals("0.0.0.0") ? "127.0.0.1" : options.address();
             var handler = new ApiHandler(store, pki.token(), options.nodeName(), host + ":" + options.port(), clock, logs,
                     dev.peapod.node.resize.ResizeValidator::validate, podExec(parts.oci()));
             var server = ApiServer.start(handler, pki, options.address(), options.port());
+            var gc = new GarbageCollector(store, handler, pki.token());
+            gc.start();
+            heartbeat.start();
+            var eventTtl = new EventTtl(store, clock);
+            eventTtl.start();
             Path kubeconfig = options.dataDir().resolve("kubeconfig");
             writePrivate(kubeconfig, pki.kubeconfig("https://" + host + ":" + server.port()));
-            return new Daemon(store, configSource, engine, controller, server, kubeconfig);
+            return new Daemon(store, configSource, engine, controller, server, List.of(gc, heartbeat, eventTtl), kubeconfig);
         } catch (Exception | Error e) {
             if (configSource != null) configSource.close();
             store.close();
@@ -154,6 +165,7 @@ public final class Daemon implements AutoCloseable {
     @Override
     public void close() throws Exception {
         try {
+            for (AutoCloseable loop : loops) loop.close();
             server.close();
         } finally {
             controller.close();

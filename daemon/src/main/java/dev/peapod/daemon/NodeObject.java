@@ -1,5 +1,6 @@
 package dev.peapod.daemon;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.peapod.node.HostAddress;
 import dev.peapod.store.Key;
@@ -7,16 +8,16 @@ import dev.peapod.store.ObjectStore;
 import dev.peapod.store.StoreException;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
 /**
- * The one Node, as kubelet registers and reports it: the host's name, addresses, capacity
- * (CPUs, memory, kubelet's default of 110 pods) equal to allocatable (no reservations), the
- * Ready condition and node info. Written on every start (created, or its status replaced).
+ * The one Node, as kubelet registers and reports it: the host's name, addresses, capacity (CPUs,
+ * memory, the data directory's filesystem as ephemeral-storage, kubelet's default of 110 pods),
+ * allocatable as kubelet computes it (capacity less the hard eviction thresholds; no reservations),
+ * the conditions ({@link NodeConditions}) and node info. {@link #report} creates it on start and
+ * replaces its status on every heartbeat ({@link NodeHeartbeat}).
  */
 final class NodeObject {
     /** kubelet's --max-pods default. */
@@ -24,9 +25,9 @@ final class NodeObject {
 
     private NodeObject() {}
 
-    static void register(ObjectStore store, String name, String runtime, Instant now) {
+    /** Creates the Node or replaces its status with a report at {@code now}. Returns the Node's uid. */
+    static String report(ObjectStore store, String name, String runtime, Instant now, NodeConditions.Signals signals) {
         var key = new Key("nodes", "", name);
-        ObjectNode status = status(name, runtime, now);
         for (int attempt = 0; attempt < 5; attempt++) {
             var current = store.get(key);
             try {
@@ -37,32 +38,35 @@ final class NodeObject {
                             .putObject("labels").put("kubernetes.io/hostname", name).put("kubernetes.io/os", "linux")
                             .put("kubernetes.io/arch", "amd64").put("beta.kubernetes.io/os", "linux").put("beta.kubernetes.io/arch", "amd64");
                     o.putObject("spec");
-                    o.set("status", status);
-                    store.create(key, o);
+                    o.set("status", status(name, runtime, now, signals, StoredObjects.JSON.createArrayNode()));
+                    return store.create(key, o).uid();
                 } else {
                     ObjectNode o = current.get().object().deepCopy();
-                    o.set("status", status);
-                    store.update(key, o, current.get().revision());
+                    o.set("status", status(name, runtime, now, signals, current.get().object().at("/status/conditions")));
+                    return store.update(key, o, current.get().revision()).uid();
                 }
-                return;
             } catch (StoreException.Conflict | StoreException.AlreadyExists | StoreException.NotFound e) {
                 // written concurrently (a kubectl label?): read again
             }
         }
+        throw new StoreException.Failed("node " + name + " not reported: too many conflicting writes", null);
     }
 
-    private static ObjectNode status(String name, String runtime, Instant now) {
-        String time = now.truncatedTo(ChronoUnit.SECONDS).toString();
+    static ObjectNode status(String name, String runtime, Instant now, NodeConditions.Signals signals, JsonNode previousConditions) {
         var s = StoredObjects.JSON.createObjectNode();
-        for (String field : new String[] {"capacity", "allocatable"}) {
-            s.putObject(field).put("cpu", Integer.toString(Runtime.getRuntime().availableProcessors()))
-                    .put("memory", memTotal()).put("pods", Integer.toString(MAX_PODS));
-        }
-        var conditions = s.putArray("conditions");
-        condition(conditions.addObject(), "MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available", time);
-        condition(conditions.addObject(), "DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure", time);
-        condition(conditions.addObject(), "PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available", time);
-        condition(conditions.addObject(), "Ready", "True", "KubeletReady", "kubelet is posting ready status", time);
+        String cpu = Integer.toString(Runtime.getRuntime().availableProcessors());
+        var thresholds = NodeConditions.KUBELET_DEFAULTS;
+        s.putObject("capacity").put("cpu", cpu).put("ephemeral-storage", signals.nodefsCapacity() / 1024 + "Ki")
+                .put("hugepages-1Gi", "0").put("hugepages-2Mi", "0")
+                .put("memory", signals.memoryCapacity() / 1024 + "Ki").put("pods", Integer.toString(MAX_PODS));
+        // Node Allocatable = capacity - kube-reserved - system-reserved - hard eviction threshold
+        // (https://kubernetes.io/docs/tasks/administer-cluster/reserve-compute-resources/#node-allocatable).
+        long memory = Math.max(0, signals.memoryCapacity() - thresholds.memoryAvailableBytes());
+        long storage = (long) (signals.nodefsCapacity() * (1 - thresholds.nodefsAvailableFraction()));
+        s.putObject("allocatable").put("cpu", cpu).put("ephemeral-storage", Long.toString(storage))
+                .put("hugepages-1Gi", "0").put("hugepages-2Mi", "0")
+                .put("memory", memory / 1024 + "Ki").put("pods", Integer.toString(MAX_PODS));
+        s.set("conditions", NodeConditions.conditions(signals, thresholds, previousConditions, now));
         var addresses = s.putArray("addresses");
         addresses.addObject().put("type", "InternalIP").put("address", HostAddress.primary());
         addresses.addObject().put("type", "Hostname").put("address", name);
@@ -72,19 +76,6 @@ final class NodeObject {
                 .put("containerRuntimeVersion", runtime).put("kubeletVersion", "v1.32.0-peapod").put("kubeProxyVersion", "")
                 .put("operatingSystem", "linux").put("architecture", "amd64");
         return s;
-    }
-
-    private static void condition(ObjectNode c, String type, String status, String reason, String message, String time) {
-        c.put("type", type).put("status", status).put("lastHeartbeatTime", time).put("lastTransitionTime", time)
-                .put("reason", reason).put("message", message);
-    }
-
-    /** MemTotal of /proc/meminfo as a quantity in Ki, as kubelet's cadvisor reports it. */
-    private static String memTotal() {
-        for (String line : read("/proc/meminfo").lines().toList()) {
-            if (line.startsWith("MemTotal:")) return line.replaceAll("\\D", "") + "Ki";
-        }
-        return "0";
     }
 
     /** {@code crun://1.8.1}, from the first line of {@code crun --version} ("crun version 1.8.1"). */
@@ -110,11 +101,5 @@ final class NodeObject {
         return "Linux";
     }
 
-    private static String read(String file) {
-        try {
-            return Files.readString(Path.of(file)).trim();
-        } catch (IOException e) {
-            return "";
-        }
-    }
+    private static String read(String file) { return HostSignals.read(file); }
 }

@@ -89,9 +89,17 @@ final class PodController implements AutoCloseable {
     private volatile boolean closed;
     private Thread loop;
 
+    private final PodGenerations generations;
+
     PodController(ObjectStore store, Node node) {
+        this(store, node, new PodGenerations());
+    }
+
+    /** @param generations where the generation the node acted on is recorded, for the status writer */
+    PodController(ObjectStore store, Node node, PodGenerations generations) {
         this.store = store;
         this.node = node;
+        this.generations = generations;
     }
 
     void start() {
@@ -162,6 +170,7 @@ final class PodController implements AutoCloseable {
             now.resources().fields().forEachRemaining(e -> byName.put(e.getKey(), StoredObjects.resources(e.getValue())));
             node.resize(uid, byName);
         }
+        generations.acted(key, pod);
     }
 
     /** Whether the node should run the pod: not being deleted, not in a terminal phase. */
@@ -184,6 +193,7 @@ final class PodController implements AutoCloseable {
         }
         running.put(uid, key);
         seen.put(uid, Seen.of(object));
+        generations.acted(key, object);
         node.run(pod);
         node.whenFinished(uid, () -> finished(uid));
     }
@@ -207,6 +217,7 @@ final class PodController implements AutoCloseable {
         node.remove(uid);
         finished.remove(uid);
         seen.remove(uid);
+        generations.forget(uid);
         removing.remove(uid);
         finalDelete(key, uid);
     }

@@ -25,16 +25,25 @@ final class StoreStatusWriter implements PodListener {
     private static final System.Logger LOG = System.getLogger("peapod.daemon");
     private final ObjectStore store;
     private final String nodeName;
+    private final PodGenerations generations;
 
     StoreStatusWriter(ObjectStore store, String nodeName) {
+        this(store, nodeName, new PodGenerations());
+    }
+
+    /** @param generations what the node acted on: stamped into each status written (observedGeneration) */
+    StoreStatusWriter(ObjectStore store, String nodeName, PodGenerations generations) {
         this.store = store;
         this.nodeName = nodeName;
+        this.generations = generations;
+        generations.listen(this::generationObserved);
     }
 
     @Override
     public void statusChanged(Pod pod) {
         var key = new Key("pods", pod.getMetadata().getNamespace(), pod.getMetadata().getName());
         var status = StoredObjects.tree(pod.getStatus());
+        if (status instanceof ObjectNode o) PodGenerations.stamp(o, generations.of(pod.getMetadata().getUid()));
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             Stored current = store.get(key).orElse(null);
             if (current == null || !current.uid().equals(pod.getMetadata().getUid())) return; // deleted: nothing to report to
@@ -49,6 +58,22 @@ final class StoreStatusWriter implements PodListener {
             }
         }
         LOG.log(System.Logger.Level.WARNING, "pod=" + key.namespace() + "/" + key.name() + " status not written: too many conflicting writes");
+    }
+
+    /** The node acted on a new generation of a running pod: its status says so even when nothing else in it changes. */
+    void generationObserved(Key key, String uid, long generation) {
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            Stored current = store.get(key).orElse(null);
+            if (current == null || !current.uid().equals(uid) || !(current.object().get("status") instanceof ObjectNode)) return;
+            ObjectNode next = current.object().deepCopy();
+            if (!PodGenerations.stamp((ObjectNode) next.get("status"), generation)) return;
+            try {
+                store.update(key, next, current.revision());
+                return;
+            } catch (StoreException.Conflict | StoreException.NotFound e) {
+                // another write came between: read again
+            }
+        }
     }
 
     @Override
