@@ -12,10 +12,12 @@ import java.util.List;
  * command. Query (PodAttachOptions): {@code container}, {@code stdin}, {@code stdout},
  * {@code stderr}, {@code tty}.
  *
- * <p>As kubelet's GetAttach: whether there is a terminal is the container's {@code tty}, not the
- * request's (kubectl asks for the same: it turns {@code -t} on or off to match, printing
+ * <p>As kubelet's GetAttach: whether there is a terminal is the container's {@code tty}
+ * (kubectl asks for the same: it turns {@code -t} on or off to match, printing
  * {@code Unable to use a TTY - container app did not allocate one}); with a terminal there is
- * no stderr (remotecommand's NewOptions drops it). Stdin sent to a container without
+ * no stderr (remotecommand's NewOptions drops it). The session treats the stream as a terminal
+ * (sized, resized, stdin never half-closed) only when the client does too: kubectl without a
+ * terminal of its own sends no size to wait for. Stdin sent to a container without
  * {@code stdin: true} goes nowhere, as with containerd and CRI-O (its stdin is not open).
  */
 final class AttachRoute {
@@ -39,7 +41,7 @@ final class AttachRoute {
         String id = ExecRoute.runningContainerId(pod, container);
         if (id == null) throw ApiException.badRequest("container not found (\"" + container + "\")");
         boolean stdin = streams.stdin() && spec.path("stdin").asBoolean(false);
-        var target = new PodExec.Command(pod.at("/metadata/uid").asText(), container, id, List.of(), tty, 0, 0);
+        var target = new PodExec.Command(pod.at("/metadata/uid").asText(), container, id, List.of(), tty && req.flag("tty"), 0, 0);
         return new Reply.Exec(c -> node.attach(c, stdin), target, streams);
     }
 

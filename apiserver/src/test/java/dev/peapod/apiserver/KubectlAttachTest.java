@@ -136,6 +136,17 @@ class KubectlAttachTest {
     }
 
     @Test
+    void aTtyContainerAttachedWithoutATerminalStreamsAtOnce() throws Exception {
+        // kubectl without a terminal asks for no tty and sends no size: nothing waits for one.
+        long start = System.nanoTime();
+        var r = KubectlExecTest.kubectlOn(server, null, "attach", "att", "-c", "term");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("attached-to-c-term\n");
+        assertThat(attached.getLast().target().tty()).isFalse();
+        assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(3));
+    }
+
+    @Test
     void attachIsInDiscovery() throws Exception {
         var r = KubectlExecTest.kubectlOn(server, null, "get", "--raw", "/api/v1");
         assertThat(Json.parse(r.out()).path("resources").findValuesAsText("name")).contains("pods/attach");
