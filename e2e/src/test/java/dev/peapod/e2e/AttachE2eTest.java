@@ -104,12 +104,18 @@ class AttachE2eTest {
         first.destroy(); // detaches: the container runs on, its stdin open (not stdinOnce)
         assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
 
+        // Two clients at once: one only watching (no -i), one typing; both see the output.
+        Process watching = attach("echo", "-c", "app");
+        Thread.sleep(1000); // kubectl attach has no "attached" signal: give it time to connect
         Process second = attach("-i", "echo", "-c", "app");
         second.getOutputStream().write("again\n".getBytes(StandardCharsets.UTF_8));
         second.getOutputStream().close(); // kubectl's stdin ends: the container's does not
         assertThat(readUntil(second.getInputStream(), "again\n")).as(log()).isEqualTo("again\n");
-        second.destroy();
-        assertThat(second.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(readUntil(watching.getInputStream(), "again\n")).as(log()).isEqualTo("again\n");
+        for (Process p : List.of(second, watching)) {
+            p.destroy();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
 
         var status = ServeE2eTest.JSON.readTree(kubectl("get", "pod", "echo", "-o", "json").out()).at("/status/containerStatuses/0");
         assertThat(status.at("/state/running").isObject()).as(status.toString()).isTrue();
@@ -141,6 +147,18 @@ class AttachE2eTest {
         assertThat(r.exit()).as(r.out() + r.err() + log()).isZero();
         assertThat(r.out() + r.err()).contains("ran-42").contains("pod \"ran\" deleted");
         assertThat(kubectl("get", "pod", "ran").exit()).isNotZero();
+    }
+
+    @Test
+    void kubectlRunDashItGivesTheShellKubectlsTerminal() throws Exception {
+        java.io.File typed = Files.writeString(dir.resolve("run-typed"), "tty; echo it-$((6*7))\nexit\n").toFile();
+        var run = new ProcessBuilder("script", "-qec", KUBECTL + " --kubeconfig " + ServeE2eTest.kubeconfig
+                + " run runit --image=peapod/busybox:latest --image-pull-policy=Never --restart=Never -it --rm -- sh", "/dev/null")
+                .redirectInput(ProcessBuilder.Redirect.from(typed)).redirectErrorStream(true).start();
+        String out = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(run.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(out).as(out + log()).containsPattern("/dev/pts/\\d+").contains("it-42").contains("pod \"runit\" deleted");
+        assertThat(kubectl("get", "pod", "runit").exit()).isNotZero();
     }
 
     @Test
