@@ -33,7 +33,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * A terminal's size goes through the bundle's {@code ctl} fifo: a line {@code "1 <height> <width>"}
  * (conmon src/ctrl.c, message type 1 = window resize).
  *
- * <p>Blocking downcalls: call {@link #read} and {@link #write} from platform threads. Reads poll
+ * <p>Blocking downcalls: call {@link #read} (from one thread at a time) and {@link #write} from platform threads. Reads poll
  * every 100 ms so that {@link #close} is never held up; the fd is closed only when no call is in
  * flight (as in {@link ConsoleExec}). x86-64/aarch64 Linux layouts.
  */
@@ -64,6 +64,9 @@ public final class ConmonAttach implements AutoCloseable {
     private final Path ctl;
     private volatile boolean closed;
     private final ReentrantReadWriteLock io = new ReentrantReadWriteLock();
+    /** {@link #read}'s buffer (one reader at a time: the caller's contract), freed by {@link #close}. */
+    private final Arena memory = Arena.ofShared();
+    private final MemorySegment received = memory.allocate(PACKET);
 
     private ConmonAttach(int fd, Path ctl) {
         this.fd = fd;
@@ -117,23 +120,20 @@ public final class ConmonAttach implements AutoCloseable {
 
     /** The next packet; null once conmon has closed the connection (the container has ended) or after {@link #close}. */
     public Packet read() throws IOException {
-        byte[] buf = new byte[PACKET];
         while (true) {
             io.readLock().lock();
             try (Arena arena = Arena.ofConfined()) {
                 if (closed) return null;
                 if (!ConsoleExec.poll(fd, 100)) continue;
-                MemorySegment seg = arena.allocate(PACKET);
                 MemorySegment state = arena.allocate(Libc.CAPTURE);
-                long n = (long) RECV.invokeExact(state, fd, seg, (long) PACKET, 0);
+                long n = (long) RECV.invokeExact(state, fd, received, (long) PACKET, 0);
                 if (n < 0) {
                     int errno = Libc.errno(state);
                     if (errno == EINTR || errno == EAGAIN) continue;
                     throw new IOException("attach: recv: " + Libc.strerror(errno));
                 }
                 if (n == 0) return null;
-                MemorySegment.copy(seg, JAVA_BYTE, 0, buf, 0, (int) n);
-                Packet p = parse(buf, (int) n);
+                Packet p = parse(received.asSlice(0, n).toArray(JAVA_BYTE), (int) n);
                 if (p != null) return p;
             } catch (IOException e) {
                 throw e;
@@ -211,6 +211,7 @@ public final class ConmonAttach implements AutoCloseable {
         io.writeLock().lock();
         try {
             Libc.close(fd);
+            memory.close();
         } finally {
             io.writeLock().unlock();
         }
