@@ -25,6 +25,7 @@ public final class ApiHandler {
     private final Rest rest;
     private final LogsRoute logs;
     private final ExecRoute exec;
+    private final AttachRoute attach;
     private final String serverAddress;
 
     /**
@@ -49,10 +50,17 @@ public final class ApiHandler {
     /** @param exec runs commands in the node's containers, for {@code pods/{name}/exec} */
     public ApiHandler(ObjectStore store, String token, String nodeName, String serverAddress, InstantSource clock, PodLogs logs,
                       ResizeRules resizeRules, PodExec exec) {
+        this(store, token, nodeName, serverAddress, clock, logs, resizeRules, exec, PodAttach.NONE);
+    }
+
+    /** @param attach the streams of the node's running containers, for {@code pods/{name}/attach} */
+    public ApiHandler(ObjectStore store, String token, String nodeName, String serverAddress, InstantSource clock, PodLogs logs,
+                      ResizeRules resizeRules, PodExec exec, PodAttach attach) {
         this.token = token.getBytes(StandardCharsets.UTF_8);
         this.rest = new Rest(store, new Admission(nodeName, resizeRules), clock);
         this.logs = new LogsRoute(rest, logs);
         this.exec = new ExecRoute(rest, exec);
+        this.attach = new AttachRoute(rest, attach);
         this.serverAddress = serverAddress;
     }
 
@@ -149,6 +157,10 @@ public final class ApiHandler {
             // GET for WebSocket upgrades (kubectl 1.30+), POST as SPDY clients send it.
             if (!m.equals("GET") && !m.equals("POST")) throw ApiException.methodNotAllowed(m);
             return exec.prepare(namespace, name, req);
+        }
+        if (rest.length == 2 && rest[1].equals("attach") && type == ResourceType.PODS) {
+            if (!m.equals("GET") && !m.equals("POST")) throw ApiException.methodNotAllowed(m);
+            return attach.prepare(namespace, name, req);
         }
         if (rest.length == 2 && rest[1].equals("eviction") && type == ResourceType.PODS) {
             if (!m.equals("POST")) throw ApiException.methodNotAllowed(m);

@@ -164,7 +164,7 @@ public final class ApiServer implements AutoCloseable {
             }, request, response, callback)) {
                 return;
             }
-            var refused = ApiException.badRequest("peapod serve runs exec over a WebSocket with subprotocol "
+            var refused = ApiException.badRequest("peapod serve runs exec and attach over a WebSocket with subprotocol "
                     + String.join(" or ", ExecChannels.SUPPORTED) + " only (kubectl 1.30 or later); SPDY is not supported");
             response.setStatus(refused.code);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");

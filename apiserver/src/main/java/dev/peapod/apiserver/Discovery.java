@@ -67,6 +67,8 @@ final class Discovery {
                 e.putArray("verbs").add("create");
                 resources.addObject().put("name", "pods/log").put("singularName", "").put("namespaced", true)
                         .put("kind", "Pod").putArray("verbs").add("get");
+                resources.addObject().put("name", "pods/attach").put("singularName", "").put("namespaced", true)
+                        .put("kind", "PodAttachOptions").putArray("verbs").add("create").add("get");
             }
         }
         return list;

@@ -54,7 +54,7 @@ class Fabric8ClientTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = new TestServer(dir, PodExec.NONE, new MemoryStore(WINDOW));
+        server = new TestServer(dir, PodExec.NONE, PodAttach.NONE, new MemoryStore(WINDOW));
         client = new KubernetesClientBuilder()
                 .withConfig(Config.fromKubeconfig(Files.readString(server.kubeconfig))).build();
     }

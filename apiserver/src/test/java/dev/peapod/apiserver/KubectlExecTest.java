@@ -55,6 +55,12 @@ class KubectlExecTest {
     static void stop() throws Exception { server.close(); }
 
     static Run kubectl(String stdin, String... args) throws Exception {
+        return kubectlOn(server, stdin, args);
+    }
+
+    /** kubectl against {@code server}, {@code stdin} (null: none) as its input; fails the test if it hangs. */
+    static Run kubectlOn(TestServer server, String stdin, String... args) throws Exception {
+        Path dir = server.kubeconfig.getParent();
         var cmd = new ArrayList<>(List.of(KubectlTest.KUBECTL, "--kubeconfig", server.kubeconfig.toString()));
         cmd.addAll(List.of(args));
         Path in = Files.writeString(Files.createTempFile(dir, "in", ""), stdin == null ? "" : stdin);

@@ -20,17 +20,22 @@ final class TestServer implements AutoCloseable {
 
     /** @param exec the node's exec (a fake) for {@code pods/exec} */
     TestServer(Path dir, PodExec exec) throws Exception {
-        this(dir, exec, new MemoryStore());
+        this(dir, exec, PodAttach.NONE);
+    }
+
+    /** @param attach the node's attach (a fake) for {@code pods/attach} */
+    TestServer(Path dir, PodExec exec, PodAttach attach) throws Exception {
+        this(dir, exec, attach, new MemoryStore());
     }
 
     /** @param store the store, e.g. one with a short watch log window (410 Gone sooner) */
-    TestServer(Path dir, PodExec exec, MemoryStore store) throws Exception {
+    TestServer(Path dir, PodExec exec, PodAttach attach, MemoryStore store) throws Exception {
         this.store = store;
         pki = Pki.loadOrCreate(dir.resolve("pki"), "127.0.0.1");
         Bootstrap.ensure(store, Clock.systemUTC().instant());
         // The handler learns the real port only after binding; discovery's serverAddress is informational.
         server = ApiServer.start(new ApiHandler(store, pki.token(), "testnode", "127.0.0.1:0", Clock.systemUTC(),
-                PodLogs.NONE, ResizeRules.NONE, exec), pki, "127.0.0.1", 0);
+                PodLogs.NONE, ResizeRules.NONE, exec, attach), pki, "127.0.0.1", 0);
         url = "https://127.0.0.1:" + server.port();
         kubeconfig = Files.writeString(dir.resolve("kubeconfig"), pki.kubeconfig(url));
     }

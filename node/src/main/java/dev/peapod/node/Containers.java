@@ -145,7 +145,9 @@ final class Containers {
         // container that exited at once (StartError, exit 128, as containerd reports it), so that
         // the restart policy and CrashLoopBackOff apply (kubelet's RunContainerError).
         try {
-            oci.create(new CreateRequest(id, bundle(ctx, id), log, false));
+            // Kubernetes' stdin, stdinOnce and tty (kubectl attach): conmon keeps them.
+            oci.create(new CreateRequest(id, bundle(ctx, id), log, Boolean.TRUE.equals(c.getStdin()),
+                    Boolean.TRUE.equals(c.getStdinOnce()), Boolean.TRUE.equals(c.getTty())));
             record.cleanups.add(() -> oci.delete(id, true));
             exits.watch(id, onExit);
             record.cleanups.add(() -> exits.forget(id));

@@ -143,10 +143,16 @@ public final class ConmonRuntime implements OciRuntime {
      * conmon's flags as podman and cri-o pass them. Left out on purpose: {@code --sync} (conmon's
      * first process would stay our child instead of detaching); {@code --exit-command} (Peapod
      * reads the exit file rather than being called back by a process per exit);
-     * {@code --log-size-max} (log rotation is the kubelet's job, containerLogMaxSize);
-     * {@code --leave-stdin-open} (needs stdinOnce, which CreateRequest does not carry yet).
+     * {@code --log-size-max} (log rotation is the kubelet's job, containerLogMaxSize).
+     *
+     * <p>Streams as CRI-O asks for them (Kubernetes' Container {@code stdin}, {@code stdinOnce},
+     * {@code tty}): {@code -i} keeps the container's stdin open behind the attach socket;
+     * without {@code --leave-stdin-open} conmon closes it when an attached client ends, which is
+     * {@code stdinOnce}. {@code -t}: conmon receives the terminal's master through its own console
+     * socket and serves it on the attach socket (its output as stdout), resized through the
+     * bundle's {@code ctl} fifo.
      */
-    private List<String> conmonArgs(CreateRequest request, Path dir) {
+    List<String> conmonArgs(CreateRequest request, Path dir) {
         String id = request.id();
         List<String> args = new ArrayList<>(List.of("--api-version", "1",
                 "-c", id, "-u", id, "-n", id,
@@ -162,6 +168,10 @@ public final class ConmonRuntime implements OciRuntime {
                 "--socket-dir-path", config.socketDir().toString()));
         if (request.stdin()) {
             args.add("-i");
+            if (!request.stdinOnce()) args.add("--leave-stdin-open");
+        }
+        if (request.tty()) {
+            args.add("-t");
         }
         return args;
     }
@@ -373,6 +383,12 @@ public final class ConmonRuntime implements OciRuntime {
         }
         if (width > 0 && height > 0) console.resize(width, height);
         return console;
+    }
+
+    /** conmon's attach socket, in the bundle its {@code attach/<id>} symlink leads to. */
+    @Override
+    public ConmonAttach attach(String id) {
+        return ConmonAttach.connect(config.socketDir().resolve(checkId(id)));
     }
 
     private Path execProcessFile(String id, List<String> argv, boolean terminal, int width, int height) {

@@ -231,7 +231,7 @@ public final class ConsoleExec implements AutoCloseable {
     }
 
     /** Whether {@code fd} became readable (or hung up) within {@code millis}. */
-    private static boolean poll(int fd, int millis) {
+    static boolean poll(int fd, int millis) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(Libc.CAPTURE);
             MemorySegment pollfd = arena.allocate(8);

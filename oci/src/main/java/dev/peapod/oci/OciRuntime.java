@@ -84,6 +84,17 @@ public interface OciRuntime {
     }
 
     /**
+     * Attaches to the streams of the running container {@code id} ({@code kubectl attach}, CRI's
+     * Attach): its output from now on, and its stdin if it was created with one. Closing the
+     * returned connection detaches; the container keeps running.
+     *
+     * @throws OciException if the container has no attach endpoint (unknown, or its monitor is gone)
+     */
+    default ConmonAttach attach(String id) {
+        throw new UnsupportedOperationException("failed to attach to container " + id + ": " + name() + " runtime does not support attach");
+    }
+
+    /**
      * What {@link #exec} observed.
      *
      * @param exitCode the command's exit status (the runtime's own if it failed inside the container); -1 if timed out

@@ -54,8 +54,11 @@ public final class SpecGenerator {
         Security sec = Security.of(in.pod(), in.container());
         Environment env = Environment.build(in.facts().env(), in.image().env(), in.sandbox().hostname());
         Process.Capabilities caps = Caps.of(sec, in.host().capabilities());
-        var process = new Process(false, Users.resolve(in, sec),
-                ProcessArgs.of(in.container(), in.image(), env.container()), env.process(), workingDir(in),
+        // Container.tty: the process runs on a terminal (conmon -t holds its master), with
+        // TERM=xterm as containerd's WithTTY and CRI-O add it.
+        boolean tty = Boolean.TRUE.equals(in.container().getTty());
+        var process = new Process(tty, Users.resolve(in, sec),
+                ProcessArgs.of(in.container(), in.image(), env.container()), tty ? withTerm(env.process()) : env.process(), workingDir(in),
                 caps, List.of(nofile(in.host())), sec.noNewPrivileges(),
                 oomScoreAdj(in), sec.appArmorProfile());
         boolean masked = !sec.privileged() && !sec.unmaskedProc();
@@ -73,6 +76,14 @@ public final class SpecGenerator {
         return new Spec(Spec.VERSION, process,
                 new Root(in.facts().rootfs().toString(), sec.readOnlyRootFilesystem()), null,
                 Mounts.of(in, sec), linux, annotations(in));
+    }
+
+    /** {@code env} with {@code TERM=xterm} appended unless it names a TERM already. */
+    private static List<String> withTerm(List<String> env) {
+        if (env.stream().anyMatch(e -> e.startsWith("TERM="))) return env;
+        var withTerm = new java.util.ArrayList<>(env);
+        withTerm.add("TERM=xterm");
+        return List.copyOf(withTerm);
     }
 
     /** container.workingDir, else the image's WorkingDir, else "/". */

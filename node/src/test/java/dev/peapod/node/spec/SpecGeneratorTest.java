@@ -28,6 +28,21 @@ class SpecGeneratorTest {
     }
 
     @Test
+    void aTtyContainerRunsOnATerminalWithTermSet() {
+        var tty = SpecGenerator.generate(app("- {name: app, image: x, command: [sh], tty: true, stdin: true}"));
+        assertThat(tty.process().terminal()).isTrue();
+        assertThat(tty.process().env()).contains("TERM=xterm");
+
+        var own = SpecGenerator.generate(app("- {name: app, image: x, command: [sh], tty: true}")
+                .withImage(new ImageConfig(List.of(), List.of("sh"), List.of("TERM=vt100"), null, null, null)));
+        assertThat(own.process().env()).contains("TERM=vt100").doesNotContain("TERM=xterm");
+
+        var plain = SpecGenerator.generate(app("- {name: app, image: x, command: [sh], stdin: true}"));
+        assertThat(plain.process().terminal()).isFalse();
+        assertThat(plain.process().env()).noneMatch(e -> e.startsWith("TERM="));
+    }
+
+    @Test
     void noCommandAnywhereIsACreateContainerError() {
         var in = app("- {name: app, image: scratch}").withImage(image(List.of(), List.of(), null));
 
