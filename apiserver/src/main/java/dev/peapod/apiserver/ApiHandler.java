@@ -94,7 +94,7 @@ public final class ApiHandler {
                 return new Reply.Document(e.code, e.status());
             }
         }
-        return handle(new ApiRequest(req.method(), req.path(), req.query(), req.accept(), contentType, req.authorization(), text, req.lists()));
+        return handle(new ApiRequest(req.method(), req.path(), req.query(), req.accept(), contentType, req.authorization(), text, req.lists(), req.userAgent()));
     }
 
     private void authenticate(ApiRequest req) {

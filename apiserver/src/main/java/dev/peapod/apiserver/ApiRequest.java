@@ -10,9 +10,15 @@ import java.util.Map;
  * @param authorization the Authorization header, or null
  * @param body          the request body ("" when none)
  * @param lists         every value of each query parameter, for the repeated ones ({@code command=} of exec)
+ * @param userAgent     the User-Agent header, or null (the default field manager is derived from it)
  */
 public record ApiRequest(String method, String path, Map<String, String> query, String accept, String contentType,
-                         String authorization, String body, Map<String, java.util.List<String>> lists) {
+                         String authorization, String body, Map<String, java.util.List<String>> lists, String userAgent) {
+
+    public ApiRequest(String method, String path, Map<String, String> query, String accept, String contentType,
+                      String authorization, String body, Map<String, java.util.List<String>> lists) {
+        this(method, path, query, accept, contentType, authorization, body, lists, null);
+    }
 
     public ApiRequest(String method, String path, Map<String, String> query, String accept, String contentType,
                       String authorization, String body) {

@@ -97,7 +97,8 @@ public final class ApiServer implements AutoCloseable {
                 }
                 var headers = request.getHeaders();
                 var req = new ApiRequest(request.getMethod(), request.getHttpURI().getDecodedPath(), query,
-                        headers.get(HttpHeader.ACCEPT), headers.get(HttpHeader.CONTENT_TYPE), headers.get(HttpHeader.AUTHORIZATION), "", lists);
+                        headers.get(HttpHeader.ACCEPT), headers.get(HttpHeader.CONTENT_TYPE), headers.get(HttpHeader.AUTHORIZATION), "", lists,
+                        headers.get(HttpHeader.USER_AGENT));
                 Reply reply = handler.handle(req, body);
                 switch (reply) {
                     case Reply.Document d -> {

@@ -10,6 +10,7 @@ import dev.peapod.store.Stored;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -19,7 +20,7 @@ import java.util.function.Predicate;
  */
 final class Rest {
     /** How often a PATCH is retried when another write came between its read and its write (GuaranteedUpdate). */
-    private static final int PATCH_ATTEMPTS = 5;
+    static final int PATCH_ATTEMPTS = 5;
 
     private final ObjectStore store;
     private final Admission admission;
@@ -83,6 +84,13 @@ final class Rest {
     }
 
     Reply create(ResourceType type, String namespace, ApiRequest req) {
+        JsonNode body = Json.parse(req.body());
+        String manager = ServerSideApply.manager(req);
+        return create(type, namespace, body, o -> ManagedFields.recordUpdate(o, null, body, type, manager, "", clock.instant()));
+    }
+
+    /** Creates the object {@code body} describes; {@code track} sets its managedFields once admitted. */
+    Reply create(ResourceType type, String namespace, JsonNode body, java.util.function.UnaryOperator<ObjectNode> track) {
         if (type.namespaced()) {
             requireNamespace(namespace);
             if (Namespaces.terminating(store, namespace)) {
@@ -90,7 +98,7 @@ final class Rest {
                         + namespace + " because it is being terminated", null);
             }
         }
-        ObjectNode o = admission.create(type, namespace, Json.parse(req.body()), clock.instant());
+        ObjectNode o = track.apply(admission.create(type, namespace, body, clock.instant()));
         String name = o.at("/metadata/name").asText();
         if (name.isEmpty()) throw ApiException.invalid(type, "", List.of(dev.peapod.api.FieldError.required("metadata.name", "name or generateName is required")));
         try {
@@ -107,9 +115,18 @@ final class Rest {
     }
 
     /** Which part of an object a write addresses: the object, its {@code status}, or a pod's {@code resize}. */
-    enum Subresource { NONE, STATUS, RESIZE }
+    enum Subresource {
+        NONE, STATUS, RESIZE;
 
-    private ObjectNode admit(Subresource sub, ResourceType type, JsonNode old, JsonNode body) {
+        /** The name managedFields entries record ("" for the object itself). */
+        String fieldName() { return this == NONE ? "" : name().toLowerCase(java.util.Locale.ROOT); }
+    }
+
+    Optional<Stored> find(ResourceType type, String namespace, String name) { return store.get(key(type, namespace, name)); }
+
+    InstantSource clock() { return clock; }
+
+    ObjectNode admit(Subresource sub, ResourceType type, JsonNode old, JsonNode body) {
         return switch (sub) {
             case NONE -> admission.update(type, old, body);
             case STATUS -> admission.updateStatus(type, old, body);
@@ -122,11 +139,14 @@ final class Rest {
         Stored old = load(type, namespace, name);
         String rv = Json.text(body, "/metadata/resourceVersion");
         long expected = rv == null || rv.isEmpty() ? old.revision() : revision(rv);
-        ObjectNode next = admit(sub, type, old.object(), body);
+        ObjectNode next = ManagedFields.recordUpdate(admit(sub, type, old.object(), body), old.object(), body, type,
+                ServerSideApply.manager(req), sub.fieldName(), clock.instant());
         return ok(write(type, name, next, expected));
     }
 
     Reply patch(ResourceType type, String namespace, String name, Subresource sub, ApiRequest req) {
+        if (ServerSideApply.isApply(req.contentType())) return ServerSideApply.patch(this, type, namespace, name, sub, req);
+        ServerSideApply.checkPatchOptions(req);
         JsonNode patch = Json.parse(req.body());
         for (int attempt = 1; ; attempt++) {
             Stored old = load(type, namespace, name);
@@ -135,7 +155,8 @@ final class Rest {
             if (rv != null && !rv.equals(Long.toString(old.revision()))) {
                 throw ApiException.conflict(type, name, "the object has been modified; please apply your changes to the latest version and try again");
             }
-            ObjectNode next = admit(sub, type, old.object(), patched);
+            ObjectNode next = ManagedFields.recordUpdate(admit(sub, type, old.object(), patched), old.object(), patched, type,
+                    ServerSideApply.manager(req), sub.fieldName(), clock.instant());
             try {
                 return ok(write(type, name, next, old.revision()));
             } catch (ApiException e) {
@@ -144,7 +165,7 @@ final class Rest {
         }
     }
 
-    private JsonNode write(ResourceType type, String name, ObjectNode next, long expected) {
+    JsonNode write(ResourceType type, String name, ObjectNode next, long expected) {
         Key key = new Key(type.name(), next.at("/metadata/namespace").asText(""), name);
         if (stripVersion(next).equals(stripVersion(store.get(key).map(Stored::object).orElse(null)))) {
             return store.get(key).orElseThrow().object(); // a no-op update takes no revision, as in kube-apiserver
