@@ -247,17 +247,20 @@ final class ManagedFields {
         return withEntries(next, stamp(before, after, manager, UPDATE, subresource, changed, Json.time(now)));
     }
 
-    /** {@code o} with these entries as its managedFields (none: the field is left out). */
+    /**
+     * {@code o} with these entries as its managedFields (none: the field is left out), re-read from its
+     * text so that numbers compare as the stored object's do (an int and a long 1 are the same field value).
+     */
     static ObjectNode withEntries(ObjectNode o, List<Entry> entries) {
         ObjectNode meta = Json.meta(o);
         if (entries.isEmpty()) meta.remove("managedFields");
         else meta.set("managedFields", encode(entries));
-        return o;
+        return (ObjectNode) Json.parse(Json.write(o));
     }
 
     /** The object without what does not count as a change (managedFields, resourceVersion). */
     static JsonNode content(JsonNode o) {
-        ObjectNode c = o.deepCopy();
+        ObjectNode c = (ObjectNode) Json.parse(Json.write(o));
         if (c.get("metadata") instanceof ObjectNode m) {
             m.remove("managedFields");
             m.remove("resourceVersion");

@@ -100,7 +100,7 @@ final class ServerSideApply {
             }
             ObjectNode next = rest.admit(sub, type, old.object(), applied.object());
             boolean changed = !ManagedFields.content(old.object()).equals(ManagedFields.content(next));
-            ManagedFields.withEntries(next, ManagedFields.stamp(before, applied.entries(), manager, ManagedFields.APPLY, subresource, changed, now));
+            next = ManagedFields.withEntries(next, ManagedFields.stamp(before, applied.entries(), manager, ManagedFields.APPLY, subresource, changed, now));
             try {
                 return new Reply.Document(200, rest.write(type, name, next, old.revision()));
             } catch (ApiException e) {
