@@ -72,6 +72,19 @@ class ManagedFieldsTest {
         assertThat(entries.getFirst().fields().toFieldsV1()).isEqualTo(j("{'f:spec':{'f:containers':{'k:{\\'name\\':\\'c\\'}':{'.':{},'f:image':{},'f:name':{}}}}}"));
     }
 
+    @Test
+    void aStatusWriteIsTheKubeletsUpdateOfTheStatusSubresource() {
+        ObjectNode live = ManagedFields.withEntries((ObjectNode) j("{'metadata':{'name':'p'},'spec':{'containers':[]},'status':{'phase':'Pending'}}"),
+                List.of(new Entry("kubectl", "Apply", "v1", "t0", "", FieldSet.of(Path.fields("spec", "nodeName")))));
+        ObjectNode next = live.deepCopy();
+        next.set("status", j("{'phase':'Running','podIP':'10.0.0.2'}"));
+        ObjectNode written = StatusFields.podStatusWritten(live, next, "kubelet", java.time.Instant.parse("2026-01-02T03:04:05Z"));
+        assertThat(written.at("/metadata/managedFields")).isEqualTo(j("[{'manager':'kubectl','operation':'Apply','apiVersion':'v1','time':'t0',"
+                + "'fieldsType':'FieldsV1','fieldsV1':{'f:spec':{'f:nodeName':{}}}},"
+                + "{'manager':'kubelet','operation':'Update','apiVersion':'v1','time':'2026-01-02T03:04:05Z','fieldsType':'FieldsV1',"
+                + "'fieldsV1':{'f:status':{'f:phase':{},'f:podIP':{}}},'subresource':'status'}]"));
+    }
+
     static final String CM = "{'apiVersion':'v1','kind':'ConfigMap','metadata':{'name':'c','labels':{'a':'1','b':'2'}},'data':{'k':'v'}}";
 
     @Test

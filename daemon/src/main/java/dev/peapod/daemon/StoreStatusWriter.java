@@ -50,6 +50,8 @@ final class StoreStatusWriter implements PodListener {
             if (status.equals(current.object().get("status"))) return;
             ObjectNode next = current.object().deepCopy();
             next.set("status", status);
+            // The kubelet's Update entry for pods/status, as kube-apiserver records it.
+            next = dev.peapod.apiserver.StatusFields.podStatusWritten(current.object(), next, "kubelet", java.time.Instant.now());
             try {
                 store.update(key, next, current.revision());
                 return;

@@ -121,13 +121,19 @@ class ServerSideApplyE2eTest {
         assertThat(entry.path("operation").asText()).isEqualTo("Apply");
         assertThat(entry.at("/fieldsV1/f:spec/f:containers").has("k:{\"name\":\"app\"}")).isTrue();
         assertThat(entry.at("/fieldsV1/f:metadata/f:labels/f:app").isObject()).isTrue();
+        // The node's status writes are the kubelet's, on the status subresource.
+        JsonNode kubelet = o.at("/metadata/managedFields/1");
+        assertThat(kubelet.path("manager").asText()).isEqualTo("kubelet");
+        assertThat(kubelet.path("subresource").asText()).isEqualTo("status");
+        assertThat(kubelet.at("/fieldsV1/f:status/f:phase").isObject()).isTrue();
 
         // The same file again: nothing changes, not even the resourceVersion.
         var again = kubectl("apply", "--server-side", "-f", file.toString());
         assertThat(again.exit()).as(again.err()).isZero();
         assertThat(again.out()).isEqualTo("pod/ssa serverside-applied\n");
         JsonNode same = get("pod", "ssa");
-        assertThat(same.at("/metadata/managedFields")).isEqualTo(o.at("/metadata/managedFields"));
+        assertThat(same.at("/metadata/managedFields/0")).isEqualTo(entry);
+        assertThat(same.at("/metadata/resourceVersion")).isEqualTo(o.at("/metadata/resourceVersion"));
         assertThat(same.at("/spec")).isEqualTo(o.at("/spec"));
 
         // A new image through apply restarts that container from it, as an update does.
