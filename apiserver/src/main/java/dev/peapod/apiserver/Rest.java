@@ -86,11 +86,14 @@ final class Rest {
     Reply create(ResourceType type, String namespace, ApiRequest req) {
         JsonNode body = Json.parse(req.body());
         String manager = ServerSideApply.manager(req);
-        return create(type, namespace, body, o -> ManagedFields.recordUpdate(o, null, body, type, manager, "", clock.instant()));
+        return create(type, namespace, body, o -> ManagedFields.recordUpdate(o, null, body, type, manager, "", clock.instant()), false);
     }
 
-    /** Creates the object {@code body} describes; {@code track} sets its managedFields once admitted. */
-    Reply create(ResourceType type, String namespace, JsonNode body, java.util.function.UnaryOperator<ObjectNode> track) {
+    /**
+     * Creates the object {@code body} describes; {@code track} sets its managedFields once admitted.
+     * A dry run answers with the admitted object and stores nothing.
+     */
+    Reply create(ResourceType type, String namespace, JsonNode body, java.util.function.UnaryOperator<ObjectNode> track, boolean dryRun) {
         if (type.namespaced()) {
             requireNamespace(namespace);
             if (Namespaces.terminating(store, namespace)) {
@@ -101,6 +104,7 @@ final class Rest {
         ObjectNode o = track.apply(admission.create(type, namespace, body, clock.instant()));
         String name = o.at("/metadata/name").asText();
         if (name.isEmpty()) throw ApiException.invalid(type, "", List.of(dev.peapod.api.FieldError.required("metadata.name", "name or generateName is required")));
+        if (dryRun) return new Reply.Document(201, o);
         try {
             Stored s = store.create(key(type, namespace, name), o);
             if (type == ResourceType.NAMESPACES) Bootstrap.defaultServiceAccount(store, name, clock.instant());

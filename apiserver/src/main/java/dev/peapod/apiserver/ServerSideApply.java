@@ -67,6 +67,7 @@ final class ServerSideApply {
         if (manager == null || manager.isEmpty()) throw invalidOptions("fieldManager", "FieldValueRequired", "Required value: is required for apply patch");
         checkManager(req);
         boolean force = req.flag("force");
+        boolean dryRun = dryRun(req);
         ObjectNode config = config(type, name, req.body());
         // A resourceVersion in the configuration is a precondition, not a field to apply.
         String rv = Json.text(config, "/metadata/resourceVersion");
@@ -81,7 +82,7 @@ final class ServerSideApply {
                 var applied = ManagedFields.apply(List.of(), ManagedFields.nothing(type), config, type, manager, "", force);
                 var entries = ManagedFields.stamp(List.of(), applied.entries(), manager, ManagedFields.APPLY, "", true, now);
                 try {
-                    return rest.create(type, namespace, applied.object(), o -> ManagedFields.withEntries(o, entries));
+                    return rest.create(type, namespace, applied.object(), o -> ManagedFields.withEntries(o, entries), dryRun);
                 } catch (ApiException e) {
                     if (!"AlreadyExists".equals(e.reason) || attempt >= Rest.PATCH_ATTEMPTS) throw e;
                     continue; // created meanwhile: apply to it
@@ -101,12 +102,26 @@ final class ServerSideApply {
             ObjectNode next = rest.admit(sub, type, old.object(), applied.object());
             boolean changed = !ManagedFields.content(old.object()).equals(ManagedFields.content(next));
             next = ManagedFields.withEntries(next, ManagedFields.stamp(before, applied.entries(), manager, ManagedFields.APPLY, subresource, changed, now));
+            if (dryRun) return new Reply.Document(200, next);
             try {
                 return new Reply.Document(200, rest.write(type, name, next, old.revision()));
             } catch (ApiException e) {
                 if (e.code != 409 || rv != null || attempt >= Rest.PATCH_ATTEMPTS) throw e;
             }
         }
+    }
+
+    /**
+     * {@code ?dryRun=All} (kubectl's {@code --dry-run=server} and {@code diff --server-side}): the result is
+     * computed and admitted, not stored. Other values are refused (ValidateDryRun).
+     */
+    private static boolean dryRun(ApiRequest req) {
+        var values = req.params("dryRun");
+        if (values.isEmpty() && req.param("dryRun") != null) values = List.of(req.param("dryRun"));
+        for (String v : values) {
+            if (!v.equals("All")) throw invalidOptions("dryRun", "FieldValueNotSupported", "Unsupported value: \"" + v + "\": supported values: \"All\"");
+        }
+        return !values.isEmpty();
     }
 
     /** The applied configuration: a whole object of the right kind, naming this object, without managedFields. */

@@ -80,6 +80,19 @@ class ServerSideApplyTest {
     }
 
     @Test
+    void aDryRunAnswersWithTheResultAndStoresNothing() {
+        var dry = call("PATCH", CM_PATH, APPLY, cm("a: '1'", "k: v"), "fieldManager", "kubectl", "dryRun", "All");
+        assertThat(dry.status()).isEqualTo(201);
+        assertThat(dry.body().at("/data/k").asText()).isEqualTo("v");
+        assertThat(call("GET", CM_PATH, null, "").status()).isEqualTo(404);
+        var created = call("PATCH", CM_PATH, APPLY, cm("a: '1'", "k: v"), "fieldManager", "kubectl");
+        var changed = call("PATCH", CM_PATH, APPLY, cm("a: '1'", "k: w"), "fieldManager", "kubectl", "dryRun", "All");
+        assertThat(changed.body().at("/data/k").asText()).isEqualTo("w");
+        assertThat(call("GET", CM_PATH, null, "").body()).isEqualTo(created.body());
+        assertThat(call("PATCH", CM_PATH, APPLY, cm("", ""), "fieldManager", "kubectl", "dryRun", "Some").status()).isEqualTo(422);
+    }
+
+    @Test
     void aLabelNoLongerAppliedIsRemoved() {
         call("PATCH", CM_PATH, APPLY, cm("a: '1', b: '2'", "k: v"), "fieldManager", "kubectl");
         var dropped = call("PATCH", CM_PATH, APPLY, cm("a: '1'", "k: v"), "fieldManager", "kubectl");

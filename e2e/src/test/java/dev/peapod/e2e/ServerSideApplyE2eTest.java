@@ -197,6 +197,17 @@ class ServerSideApplyE2eTest {
         var pruned = kubectl("apply", "--server-side", "-f", file.toString());
         assertThat(pruned.exit()).as(pruned.err()).isZero();
         assertThat(get("configmap", "settings").at("/metadata/labels")).isEqualTo(JSON.readTree("{\"a\":\"1\"}"));
+
+        // --dry-run=server shows the result and stores nothing; diff --server-side shows the change.
+        Files.writeString(file, CM.replace("data: {k: v}", "data: {k: changed}"));
+        var dry = kubectl("apply", "--server-side", "--dry-run=server", "-f", file.toString());
+        assertThat(dry.exit()).as(dry.err()).isZero();
+        assertThat(dry.out()).isEqualTo("configmap/settings serverside-applied (server dry run)\n");
+        assertThat(get("configmap", "settings").at("/data/k").asText()).isEqualTo("v");
+        var diff = kubectl("diff", "--server-side", "-f", file.toString());
+        assertThat(diff.exit()).as(diff.err()).isEqualTo(1); // differences found
+        assertThat(diff.out()).contains("-  k: v", "+  k: changed");
+        assertThat(get("configmap", "settings").at("/data/k").asText()).isEqualTo("v");
         assertThat(kubectl("delete", "configmap", "settings").exit()).isZero();
     }
 }
