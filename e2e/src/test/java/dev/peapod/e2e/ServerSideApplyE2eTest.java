@@ -2,7 +2,6 @@ package dev.peapod.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.peapod.node.NodeConfig;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
@@ -25,61 +24,20 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and {@code --force-conflicts}, managedFields in {@code --show-managed-fields}, pruning of a removed label.
  */
 class ServerSideApplyE2eTest {
-    static final String DATA = "/var/lib/peapod-e2e-ssa";
     static final ObjectMapper JSON = new ObjectMapper();
     static final List<Pod> ran = new ArrayList<>();
     @TempDir static Path dir;
-    static NodeConfig config;
-    static Process serve;
-    static Path serveLog;
-    static Path kubeconfig;
+    static ServeDaemon serve;
 
     @BeforeAll
-    static void startServe() throws Exception {
-        var load = UpCommandE2eTest.peapod(List.of("image", "load", "--data-dir", DATA, Harness.testImage().toString()), 120);
-        assertThat(load.exit()).as(load.err()).isZero();
-        config = NodeConfig.defaults(Path.of(DATA)).withCniConfigDir(Harness.defaultConfig().cniConfigDir());
-        Path store = Path.of(DATA, "store");
-        if (Files.exists(store)) {
-            try (var files = Files.walk(store)) {
-                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
-            }
-        }
-        kubeconfig = Path.of(DATA, "kubeconfig");
-        Files.deleteIfExists(kubeconfig);
-        serveLog = dir.resolve("serve.log");
-        serve = new ProcessBuilder(Harness.REPO.resolve("peapod").toString(), "serve", "--data-dir", DATA, "--port", "0",
-                "--cni-config-dir", config.cniConfigDir().toString(), "--node-name", "e2e-node")
-                .redirectErrorStream(true).redirectOutput(serveLog.toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-        while (!Files.exists(kubeconfig)) {
-            assertThat(serve.isAlive()).as("peapod serve exited:\n" + Files.readString(serveLog)).isTrue();
-            assertThat(System.nanoTime()).as("no kubeconfig after 180 s").isLessThan(deadline);
-            Thread.sleep(100);
-        }
-    }
+    static void startServe() throws Exception { serve = ServeDaemon.start("/var/lib/peapod-e2e-ssa", dir); }
 
     @AfterAll
     static void stopServe() throws Exception {
-        if (serve == null) return;
-        serve.destroy();
-        assertThat(serve.waitFor(60, TimeUnit.SECONDS)).as("serve stops on SIGTERM").isTrue();
-        assertThat(serve.exitValue()).as(Files.readString(serveLog)).isZero();
-        LeakCheck.assertNothingLeft(config, ran);
+        if (serve != null) serve.stop(ran);
     }
 
-    static ServeE2eTest.Run kubectl(String... args) throws Exception {
-        var cmd = new ArrayList<>(List.of(ServeE2eTest.KUBECTL, "--kubeconfig", kubeconfig.toString()));
-        cmd.addAll(List.of(args));
-        Path out = Files.createTempFile(dir, "out", ""), err = Files.createTempFile(dir, "err", "");
-        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("kubectl " + List.of(args) + " hung");
-        }
-        return new ServeE2eTest.Run(p.exitValue(), Files.readString(out), Files.readString(err));
-    }
+    static ServeE2eTest.Run kubectl(String... args) throws Exception { return serve.kubectl(args); }
 
     static JsonNode get(String... what) throws Exception {
         var args = new ArrayList<>(List.of("get"));
@@ -112,7 +70,7 @@ class ServerSideApplyE2eTest {
         assertThat(applied.exit()).as(applied.err()).isZero();
         assertThat(applied.out()).isEqualTo("pod/ssa serverside-applied\n");
         var ready = kubectl("wait", "--for=condition=Ready", "pod/ssa", "--timeout=90s");
-        assertThat(ready.exit()).as(ready.err() + Files.readString(serveLog)).isZero();
+        assertThat(ready.exit()).as(ready.err() + Files.readString(serve.log)).isZero();
         JsonNode o = get("pod", "ssa");
         ran.add(new PodBuilder().withNewMetadata().withUid(o.at("/metadata/uid").asText()).endMetadata()
                 .withStatus(new PodStatusBuilder().withPodIP(o.at("/status/podIP").asText(null)).build()).build());

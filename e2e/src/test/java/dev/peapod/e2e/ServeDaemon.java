@@ -1,0 +1,80 @@
+package dev.peapod.e2e;
+
+import dev.peapod.node.NodeConfig;
+import io.fabric8.kubernetes.api.model.Pod;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code peapod serve} as an e2e test class runs it: on its own data dir (test image loaded, store
+ * emptied), with the kubeconfig it writes, and the real kubectl against it. One per test class.
+ */
+final class ServeDaemon {
+    final NodeConfig config;
+    final Path dir;
+    final Path log;
+    final Path kubeconfig;
+    private final Process process;
+
+    private ServeDaemon(NodeConfig config, Path dir, Path log, Path kubeconfig, Process process) {
+        this.config = config;
+        this.dir = dir;
+        this.log = log;
+        this.kubeconfig = kubeconfig;
+        this.process = process;
+    }
+
+    /** Starts serve on {@code data} (a fresh store: objects of an earlier run would clash); {@code dir} holds its log. */
+    static ServeDaemon start(String data, Path dir) throws Exception {
+        assertThat(Path.of(ServeE2eTest.KUBECTL)).as("kubectl v1.32 is needed at " + ServeE2eTest.KUBECTL).exists();
+        var load = UpCommandE2eTest.peapod(List.of("image", "load", "--data-dir", data, Harness.testImage().toString()), 120);
+        assertThat(load.exit()).as(load.err()).isZero();
+        var config = NodeConfig.defaults(Path.of(data)).withCniConfigDir(Harness.defaultConfig().cniConfigDir());
+        Path store = Path.of(data, "store");
+        if (Files.exists(store)) {
+            try (var files = Files.walk(store)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+            }
+        }
+        Path kubeconfig = Path.of(data, "kubeconfig");
+        Files.deleteIfExists(kubeconfig);
+        Path log = dir.resolve("serve.log");
+        var process = new ProcessBuilder(Harness.REPO.resolve("peapod").toString(), "serve", "--data-dir", data, "--port", "0",
+                "--cni-config-dir", config.cniConfigDir().toString(), "--node-name", "e2e-node")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180); // the launcher may rebuild first
+        while (!Files.exists(kubeconfig)) {
+            assertThat(process.isAlive()).as("peapod serve exited:\n" + Files.readString(log)).isTrue();
+            assertThat(System.nanoTime()).as("no kubeconfig after 180 s:\n" + Files.readString(log)).isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        return new ServeDaemon(config, dir, log, kubeconfig, process);
+    }
+
+    /** SIGTERM (pods stop gracefully), a clean exit, then nothing of {@code ran} left on the host. */
+    void stop(List<Pod> ran) throws Exception {
+        process.destroy();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("serve stops on SIGTERM:\n" + Files.readString(log)).isTrue();
+        assertThat(process.exitValue()).as(Files.readString(log)).isZero();
+        LeakCheck.assertNothingLeft(config, ran);
+    }
+
+    ServeE2eTest.Run kubectl(String... args) throws Exception {
+        var cmd = new ArrayList<>(List.of(ServeE2eTest.KUBECTL, "--kubeconfig", kubeconfig.toString()));
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile(dir, "out", ""), err = Files.createTempFile(dir, "err", "");
+        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("kubectl " + List.of(args) + " hung; serve log:\n" + Files.readString(log));
+        }
+        return new ServeE2eTest.Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+}
