@@ -71,6 +71,7 @@ final class ServerSideApply {
         ObjectNode config = config(type, name, req.body());
         // A resourceVersion in the configuration is a precondition, not a field to apply.
         String rv = Json.text(config, "/metadata/resourceVersion");
+        if (rv != null && rv.isEmpty()) rv = null;
         Json.meta(config).remove("resourceVersion");
         String subresource = sub.fieldName();
         for (int attempt = 1; ; attempt++) {

@@ -93,6 +93,18 @@ class ServerSideApplyTest {
     }
 
     @Test
+    void aResourceVersionInTheConfigurationIsAPrecondition() {
+        var created = call("PATCH", CM_PATH, APPLY, cm("", "k: v"), "fieldManager", "m");
+        String rv = created.body().at("/metadata/resourceVersion").asText();
+        var stale = call("PATCH", CM_PATH, APPLY, cm("", "k: w").replace("name: c", "name: c\n  resourceVersion: '1'"), "fieldManager", "m");
+        assertThat(stale.status()).isEqualTo(409);
+        assertThat(stale.body().path("message").asText()).contains("the object has been modified");
+        var current = call("PATCH", CM_PATH, APPLY, cm("", "k: w").replace("name: c", "name: c\n  resourceVersion: '" + rv + "'"), "fieldManager", "m");
+        assertThat(current.status()).isEqualTo(200);
+        assertThat(current.body().at("/data/k").asText()).isEqualTo("w");
+    }
+
+    @Test
     void aLabelNoLongerAppliedIsRemoved() {
         call("PATCH", CM_PATH, APPLY, cm("a: '1', b: '2'", "k: v"), "fieldManager", "kubectl");
         var dropped = call("PATCH", CM_PATH, APPLY, cm("a: '1'", "k: v"), "fieldManager", "kubectl");
