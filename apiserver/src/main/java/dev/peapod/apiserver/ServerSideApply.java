@@ -100,7 +100,7 @@ final class ServerSideApply {
             } catch (ManagedFields.ConflictException e) {
                 throw conflict(e);
             }
-            ObjectNode next = rest.admit(sub, type, old.object(), applied.object());
+            ObjectNode next = rest.admit(sub, type, old.object(), syncLastApplied(applied.object(), config, manager));
             boolean changed = !ManagedFields.content(old.object()).equals(ManagedFields.content(next));
             next = ManagedFields.withEntries(next, ManagedFields.stamp(before, applied.entries(), manager, ManagedFields.APPLY, subresource, changed, now));
             if (dryRun) return new Reply.Document(200, next);
@@ -110,6 +110,42 @@ final class ServerSideApply {
                 if (e.code != 409 || rv != null || attempt >= Rest.PATCH_ATTEMPTS) throw e;
             }
         }
+    }
+
+    static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
+    /**
+     * kube-apiserver's lastAppliedUpdater: when "kubectl" applies server-side to an object that carries
+     * client-side apply's last-applied annotation, the annotation becomes this configuration, so that a
+     * later client-side {@code kubectl apply} (a downgrade) starts from what was applied.
+     */
+    static JsonNode syncLastApplied(JsonNode merged, ObjectNode config, String manager) {
+        if (!manager.equals("kubectl") || !merged.at("/metadata/annotations").has(LAST_APPLIED)) return merged;
+        ObjectNode applied = config.deepCopy();
+        if (applied.at("/metadata/annotations") instanceof ObjectNode a) {
+            a.remove(LAST_APPLIED);
+            if (a.isEmpty()) Json.meta(applied).remove("annotations");
+        }
+        ObjectNode out = merged.deepCopy();
+        ((ObjectNode) out.at("/metadata/annotations")).put(LAST_APPLIED, Json.write(sorted(applied)) + "\n");
+        return out;
+    }
+
+    /** Keys in order, as Go's encoding/json writes a map. */
+    private static JsonNode sorted(JsonNode n) {
+        if (n.isObject()) {
+            ObjectNode out = Json.object();
+            var names = new java.util.TreeSet<String>();
+            n.fieldNames().forEachRemaining(names::add);
+            for (String k : names) out.set(k, sorted(n.get(k)));
+            return out;
+        }
+        if (n.isArray()) {
+            var out = Json.array();
+            n.forEach(x -> out.add(sorted(x)));
+            return out;
+        }
+        return n;
     }
 
     /**

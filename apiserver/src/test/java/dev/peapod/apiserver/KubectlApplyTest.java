@@ -56,7 +56,7 @@ class KubectlApplyTest {
         assertThat(csa.exit()).as(csa.err()).isZero();
         assertThat(managers("configmap", "up")).containsExactly("kubectl-client-side-apply/Update");
         assertThat(kubectl("annotate", "configmap", "up", "note=x").exit()).isZero();
-        assertThat(managers("configmap", "up")).containsExactly("kubectl-client-side-apply/Update", "kubectl-annotate/Update");
+        assertThat(managers("configmap", "up")).containsExactlyInAnyOrder("kubectl-client-side-apply/Update", "kubectl-annotate/Update");
 
         // kubectl moves the client-side apply fields to its server-side Apply entry (csaupgrade) before applying.
         var ssa = kubectl("apply", "--server-side", "-f", file.toString());
@@ -68,6 +68,14 @@ class KubectlApplyTest {
         var labels = kubectl("get", "configmap", "up", "-o", "jsonpath={.metadata.labels}");
         assertThat(Json.parse(labels.out())).isEqualTo(Json.parse("{\"a\":\"1\"}"));
         assertThat(kubectl("get", "configmap", "up", "-o", "jsonpath={.metadata.annotations.note}").out()).isEqualTo("x");
+
+        // kubectl's server-side applies keep client-side apply's annotation in step, so a downgrade works.
+        var lastApplied = kubectl("get", "configmap", "up", "-o", "jsonpath={.metadata.annotations.kubectl\\.kubernetes\\.io/last-applied-configuration}");
+        assertThat(Json.parse(lastApplied.out()).at("/metadata/labels")).isEqualTo(Json.parse("{\"a\":\"1\"}"));
+        Files.writeString(file, CM.replace(", b: \"2\"", "").replace("data: {k: v}", "data: {k: v2}"));
+        var downgrade = kubectl("apply", "-f", file.toString());
+        assertThat(downgrade.exit()).as(downgrade.err()).isZero();
+        assertThat(kubectl("get", "configmap", "up", "-o", "jsonpath={.data.k}").out()).isEqualTo("v2");
     }
 
     @Test
