@@ -218,7 +218,8 @@ final class ManagedFields {
 
     /**
      * The entries to store: the acting manager's entry gets {@code now} when the object changed or the
-     * entry is new (or had no time); everyone else's keep theirs.
+     * entry is new (or had no time); everyone else's keep theirs. At most {@value #MAX_UPDATERS} Update
+     * entries are kept ({@link #cap}).
      */
     static List<Entry> stamp(List<Entry> before, List<Entry> after, String manager, String operation, String subresource,
                              boolean objectChanged, String now) {
@@ -230,6 +231,45 @@ final class ManagedFields {
                 out.add(new Entry(e.manager(), e.operation(), e.apiVersion(), now, e.subresource(), e.fields()));
             } else out.add(e);
         }
+        return cap(out);
+    }
+
+    static final int MAX_UPDATERS = 10;
+    static final String ANCIENT = "ancient-changes";
+
+    /**
+     * kube-apiserver's capManagersManager: beyond {@value #MAX_UPDATERS} Update entries, the oldest are
+     * merged into one Update entry of the manager "ancient-changes" (with the newest merged time), so
+     * that an object written by many clients does not grow without bound. Apply entries are not capped.
+     */
+    static List<Entry> cap(List<Entry> entries) {
+        var updaters = new ArrayList<Entry>();
+        for (Entry e : entries) if (e.operation().equals(UPDATE)) updaters.add(e);
+        if (updaters.size() <= MAX_UPDATERS) return entries;
+        updaters.sort(Comparator.comparing(e -> Objects.requireNonNullElse(e.time(), "")));
+        var merged = new java.util.HashSet<Entry>();
+        FieldSet fields = FieldSet.EMPTY;
+        String time = null;
+        int count = updaters.size();
+        for (Entry e : updaters) {
+            if (count <= MAX_UPDATERS) break;
+            merged.add(e);
+            fields = fields.union(e.fields());
+            time = e.time();
+            // The bucket takes one place: merging the first entry into it frees none.
+            if (merged.size() > 1) count--;
+        }
+        var out = new ArrayList<Entry>();
+        Entry bucket = null;
+        for (Entry e : entries) {
+            if (e.manager().equals(ANCIENT) && e.operation().equals(UPDATE) && !merged.contains(e)) bucket = e;
+            else if (!merged.contains(e)) out.add(e);
+        }
+        if (bucket != null) {
+            fields = fields.union(bucket.fields());
+            if (time == null || bucket.time() != null && bucket.time().compareTo(time) > 0) time = bucket.time();
+        }
+        out.add(new Entry(ANCIENT, UPDATE, API_VERSION, time, "", fields));
         return out;
     }
 

@@ -85,6 +85,28 @@ class ManagedFieldsTest {
                 + "'fieldsV1':{'f:status':{'f:phase':{},'f:podIP':{}}},'subresource':'status'}]"));
     }
 
+    @Test
+    void moreThanTenUpdatersMergeTheOldestIntoAncientChanges() {
+        var entries = new ArrayList<Entry>();
+        entries.add(new Entry("applier", "Apply", "v1", "2026-01-01T00:00:00Z", "", FieldSet.of(Path.fields("data", "a"))));
+        for (int i = 0; i < 12; i++) {
+            entries.add(new Entry("m" + i, "Update", "v1", "2026-01-01T00:00:%02dZ".formatted(i), "", FieldSet.of(Path.fields("data", "k" + i))));
+        }
+        var capped = ManagedFields.cap(entries);
+        assertThat(capped.stream().filter(e -> e.operation().equals("Update"))).hasSize(10);
+        assertThat(capped).extracting(Entry::manager).contains("applier", "m11", "m3", ManagedFields.ANCIENT).doesNotContain("m0", "m1", "m2");
+        Entry ancient = capped.stream().filter(e -> e.manager().equals(ManagedFields.ANCIENT)).findFirst().orElseThrow();
+        assertThat(ancient.fields()).isEqualTo(FieldSet.of(Path.fields("data", "k0"), Path.fields("data", "k1"), Path.fields("data", "k2")));
+        assertThat(ancient.time()).isEqualTo("2026-01-01T00:00:02Z");
+        assertThat(ManagedFields.cap(capped)).isEqualTo(capped);
+        // one more updater: the oldest joins the bucket
+        var more = new ArrayList<>(capped);
+        more.add(new Entry("m12", "Update", "v1", "2026-01-01T00:01:00Z", "", FieldSet.of(Path.fields("data", "k12"))));
+        var again = ManagedFields.cap(more);
+        assertThat(again.stream().filter(e -> e.operation().equals("Update"))).hasSize(10);
+        assertThat(again).extracting(Entry::manager).doesNotContain("m3");
+    }
+
     static final String CM = "{'apiVersion':'v1','kind':'ConfigMap','metadata':{'name':'c','labels':{'a':'1','b':'2'}},'data':{'k':'v'}}";
 
     @Test
