@@ -112,8 +112,9 @@ public final class ApiHandler {
             case "/api" -> { return doc(Discovery.apiVersions(serverAddress)); }
             case "/apis" -> { return doc(Discovery.apiGroups()); }
             case "/api/v1" -> { return doc(Discovery.coreResources()); }
-            case "/openapi/v3" -> { return doc(Discovery.openApiIndex()); }
-            case "/openapi/v3/api/v1" -> { return doc(Discovery.coreDocument()); }
+            case "/openapi/v3" -> { return openApi(req, OpenApi.index()); }
+            case "/openapi/v3/api/v1" -> { return openApi(req, OpenApi.v3()); }
+            case "/openapi/v2" -> { return openApi(req, OpenApi.v2()); }
             case "/healthz", "/livez", "/readyz" -> { return doc(Json.object().put("status", "ok")); }
             default -> { }
         }
@@ -184,4 +185,10 @@ public final class ApiHandler {
     }
 
     private static Reply doc(JsonNode body) { return new Reply.Document(200, body); }
+
+    /** An OpenAPI document, in JSON only: a client that takes only protobuf gets 406 (see {@link OpenApi}). */
+    private static Reply openApi(ApiRequest req, JsonNode body) {
+        if (!OpenApi.acceptsJson(req.accept())) throw OpenApi.notAcceptable();
+        return doc(body);
+    }
 }

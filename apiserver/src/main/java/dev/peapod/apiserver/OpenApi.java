@@ -1,0 +1,185 @@
+package dev.peapod.apiserver;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.peapod.apiserver.OpenApiSchemas.Dialect;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The OpenAPI documents: {@code /openapi/v2} (Swagger 2.0) and {@code /openapi/v3} (an index
+ * pointing at {@code /openapi/v3/api/v1?hash=…}), each with the paths of the kinds Peapod serves and
+ * the schemas of {@link OpenApiSchemas}.
+ *
+ * <p>Who reads what (kubectl 1.32):
+ * <ul>
+ *   <li>{@code kubectl explain} reads the v3 document of the group version and finds the kind's schema
+ *       by its {@code x-kubernetes-group-version-kind} (a list on schemas).</li>
+ *   <li>{@code create}/{@code apply}/{@code edit} validation: cli-runtime's {@code queryParamVerifierV3}
+ *       looks for the {@code fieldValidation} parameter on the kind's PATCH operation (whose
+ *       {@code x-kubernetes-group-version-kind} is a single object); found, kubectl lets the server
+ *       validate ({@code fieldValidation=Strict}, KEP-2885) instead of validating against v2.</li>
+ *   <li>Client-side {@code apply}: kubectl's Patcher uses the v3 schema for its strategic merge patch
+ *       when the kind's PATCH operation accepts {@code application/strategic-merge-patch+json}; it
+ *       resolves {@code $ref} (after {@code allOf[0]}) against {@code components.schemas} and reads the
+ *       patch extensions of {@link OpenApiExtensions}.</li>
+ *   <li>client-go's {@code OpenAPISchema()} asks {@code /openapi/v2} for protobuf only
+ *       ({@code application/com.github.proto-openapi.spec.v2@v1.0+protobuf}); Peapod serves v2 as JSON,
+ *       so it answers that with 406 as kube-apiserver's content negotiation does for a type it does not
+ *       serve; client-go then tries the pre-1.10 {@code /swagger-2.0.0.pb-v1} (404) and callers fall back
+ *       (apply to v3 or the compiled-in types; explain uses v3 unless asked for
+ *       {@code --output plaintext-openapiv2}).</li>
+ * </ul>
+ *
+ * <p>The documents are built once, on first request (about 0.1 s; see OpenApiTest), and cached; the
+ * v3 index carries the SHA-512 of the v3 document, as kube-apiserver's does, so clients' caches
+ * change when it does.
+ */
+final class OpenApi {
+    private static final List<String> PATCH_TYPES = List.of(
+            "application/apply-patch+yaml", "application/json-patch+json", "application/merge-patch+json",
+            "application/strategic-merge-patch+json");
+
+    private OpenApi() {}
+
+    /** Built on first use: class initialisation is lazy and thread safe. */
+    private static final class V3 {
+        static final ObjectNode DOCUMENT = document(Dialect.V3);
+        static final String HASH = sha512(Json.write(DOCUMENT));
+    }
+
+    private static final class V2 {
+        static final ObjectNode DOCUMENT = document(Dialect.V2);
+    }
+
+    /** {@code /openapi/v3}: where each group version's document is. */
+    static ObjectNode index() {
+        var index = Json.object();
+        index.putObject("paths").putObject("api/v1").put("serverRelativeURL", "/openapi/v3/api/v1?hash=" + V3.HASH);
+        return index;
+    }
+
+    /** {@code /openapi/v3/api/v1}. */
+    static ObjectNode v3() { return V3.DOCUMENT; }
+
+    /** {@code /openapi/v2}. */
+    static ObjectNode v2() { return V2.DOCUMENT; }
+
+    /**
+     * Whether a client with this Accept header takes JSON; the OpenAPI protobuf types
+     * ({@code application/com.github.proto-openapi.spec.v2@v1.0+protobuf}, …) are not served.
+     */
+    static boolean acceptsJson(String accept) {
+        if (accept == null || accept.isBlank()) return true;
+        for (String part : accept.split(",")) {
+            String type = part.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+            if (type.equals("application/json") || type.equals("application/*") || type.equals("*/*")) return true;
+        }
+        return false;
+    }
+
+    static ApiException notAcceptable() {
+        return new ApiException(406, "NotAcceptable",
+                "the server was unable to respond with a content type that the client supports (only application/json)", null);
+    }
+
+    static ObjectNode document(Dialect d) {
+        var doc = Json.object();
+        if (d == Dialect.V3) {
+            doc.put("openapi", "3.0.0");
+        } else {
+            doc.put("swagger", "2.0");
+        }
+        doc.putObject("info").put("title", "Kubernetes").put("version", Discovery.GIT_VERSION);
+        var paths = doc.putObject("paths");
+        for (ResourceType t : ResourceType.ALL) {
+            String collection = t.namespaced() ? "/api/v1/namespaces/{namespace}/" + t.name() : "/api/v1/" + t.name();
+            var core = new OpenApiSchemas.Gvk("", "v1", t.kind());
+            String kind = ref(d, schemaName(t.kind()));
+            var c = paths.putObject(collection);
+            operation(d, c, "get", "list", t.kind(), core, null, ref(d, schemaName(t.kind() + "List")));
+            operation(d, c, "post", "create", t.kind(), core, kind, kind);
+            var item = paths.putObject(collection + "/{name}");
+            operation(d, item, "get", "read", t.kind(), core, null, kind);
+            operation(d, item, "put", "replace", t.kind(), core, kind, kind);
+            operation(d, item, "patch", "patch", t.kind(), core, ref(d, OpenApiSchemas.PATCH), kind);
+            operation(d, item, "delete", "delete", t.kind(), core, ref(d, schemaName("DeleteOptions")), kind);
+            if (t.hasStatus()) {
+                var status = paths.putObject(collection + "/{name}/status");
+                operation(d, status, "get", "read", t.kind() + "Status", core, null, kind);
+                operation(d, status, "put", "replace", t.kind() + "Status", core, kind, kind);
+                operation(d, status, "patch", "patch", t.kind() + "Status", core, ref(d, OpenApiSchemas.PATCH), kind);
+            }
+            if (t == ResourceType.PODS) {
+                var eviction = paths.putObject(collection + "/{name}/eviction");
+                operation(d, eviction, "post", "create", "PodEviction", new OpenApiSchemas.Gvk("policy", "v1", "Eviction"),
+                        ref(d, "io.k8s.api.policy.v1.Eviction"), ref(d, schemaName("Status")));
+            }
+        }
+        var schemas = OpenApiSchemas.generate(d);
+        (d == Dialect.V3 ? doc.putObject("components").putObject("schemas") : doc.putObject("definitions")).setAll(schemas);
+        return doc;
+    }
+
+    private static String schemaName(String kind) {
+        return OpenApiSchemas.KINDS.keySet().stream().filter(c -> c.getSimpleName().equals(kind)).findFirst()
+                .map(OpenApiSchemas::name).orElseThrow(() -> new IllegalArgumentException("no schema for " + kind));
+    }
+
+    private static String ref(Dialect d, String name) { return d.refPrefix + name; }
+
+    /**
+     * One operation, as kube-openapi writes it: its id ({@code patchCoreV1NamespacedPod}), action, GVK,
+     * the {@code fieldValidation} parameter on writes, the body it takes and what it answers.
+     */
+    private static void operation(Dialect d, ObjectNode path, String method, String verb, String kind,
+                                  OpenApiSchemas.Gvk gvk, String body, String response) {
+        var op = path.putObject(method);
+        op.put("operationId", verb + "CoreV1" + kind);
+        op.put("x-kubernetes-action", method.equals("get") && verb.equals("read") ? "get"
+                : verb.equals("create") ? "post" : verb.equals("replace") ? "put" : verb);
+        op.putObject("x-kubernetes-group-version-kind").put("group", gvk.group()).put("kind", gvk.kind()).put("version", gvk.version());
+        var params = op.putArray("parameters");
+        boolean write = method.equals("post") || method.equals("put") || method.equals("patch");
+        if (write) {
+            ObjectNode p = params.addObject().put("name", "fieldValidation").put("in", "query")
+                    .put("description", "Strict: unknown or duplicate fields fail the request (400).").put("uniqueItems", true);
+            if (d == Dialect.V3) {
+                p.putObject("schema").put("type", "string");
+            } else {
+                p.put("type", "string");
+            }
+        }
+        List<String> consumes = method.equals("patch") ? PATCH_TYPES : List.of("*/*");
+        if (body != null) {
+            if (d == Dialect.V3) {
+                var content = op.putObject("requestBody").put("required", !method.equals("delete")).putObject("content");
+                for (String type : consumes) content.putObject(type).putObject("schema").put("$ref", body);
+            } else {
+                params.addObject().put("name", "body").put("in", "body").put("required", !method.equals("delete"))
+                        .putObject("schema").put("$ref", body);
+                var c = op.putArray("consumes");
+                consumes.forEach(c::add);
+            }
+        }
+        if (d == Dialect.V2) op.putArray("produces").add("application/json").add("application/yaml");
+        var ok = op.putObject("responses").putObject("200").put("description", "OK");
+        if (d == Dialect.V3) {
+            ok.putObject("content").putObject("application/json").putObject("schema").put("$ref", response);
+        } else {
+            ok.putObject("schema").put("$ref", response);
+        }
+    }
+
+    private static String sha512(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-512").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().withUpperCase().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dev.peapod.apiserver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.peapod.apiserver.OpenApiSchemas.Dialect;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The schemas generated from fabric8's classes and the documents around them. */
+class OpenApiTest {
+    static final String CORE = "io.k8s.api.core.v1.";
+
+    final JsonNode v3 = OpenApi.v3().get("components").get("schemas");
+    final JsonNode v2 = OpenApi.v2().get("definitions");
+
+    @Test
+    void containersMergeByNameAndPortsByContainerPortAndProtocol() {
+        JsonNode containers = v3.at("/" + CORE + "PodSpec/properties/containers");
+        assertThat(containers.get("type").asText()).isEqualTo("array");
+        assertThat(containers.get("x-kubernetes-patch-merge-key").asText()).isEqualTo("name");
+        assertThat(containers.get("x-kubernetes-patch-strategy").asText()).isEqualTo("merge");
+        assertThat(containers.get("x-kubernetes-list-type").asText()).isEqualTo("map");
+        assertThat(containers.at("/items/allOf/0/$ref").asText()).isEqualTo("#/components/schemas/" + CORE + "Container");
+
+        JsonNode container = v3.get(CORE + "Container");
+        assertThat(container.at("/required/0").asText()).isEqualTo("name");
+        assertThat(container.at("/properties/ports/x-kubernetes-patch-merge-key").asText()).isEqualTo("containerPort");
+        assertThat(container.at("/properties/ports/x-kubernetes-list-map-keys").toString()).isEqualTo("[\"containerPort\",\"protocol\"]");
+        assertThat(container.at("/properties/env/x-kubernetes-patch-merge-key").asText()).isEqualTo("name");
+        assertThat(container.at("/properties/volumeMounts/x-kubernetes-patch-merge-key").asText()).isEqualTo("mountPath");
+        assertThat(v3.at("/" + CORE + "PodSpec/properties/volumes/x-kubernetes-patch-strategy").asText()).isEqualTo("merge,retainKeys");
+        // Fields without an entry have no patch extensions: SMP replaces them whole.
+        assertThat(container.at("/properties/image").toString()).isEqualTo("{\"type\":\"string\"}");
+        // Jackson's names, not Java's: the fabric8 getter is getImagePullPolicy, the JSON key imagePullPolicy.
+        assertThat(container.get("properties").has("imagePullPolicy")).isTrue();
+        assertThat(container.get("properties").has("additionalProperties")).isFalse();
+    }
+
+    @Test
+    void intOrStringQuantityAndScalarFormatsFollowKubeOpenapi() {
+        assertThat(v3.at("/" + CORE + "HTTPGetAction/properties/port/allOf/0/$ref").asText())
+                .isEqualTo("#/components/schemas/" + OpenApiSchemas.INT_OR_STRING);
+        assertThat(v3.get(OpenApiSchemas.INT_OR_STRING).toString())
+                .isEqualTo("{\"format\":\"int-or-string\",\"oneOf\":[{\"type\":\"integer\"},{\"type\":\"string\"}]}");
+        assertThat(v2.get(OpenApiSchemas.INT_OR_STRING).toString()).isEqualTo("{\"type\":\"string\",\"format\":\"int-or-string\"}");
+        assertThat(v2.at("/" + CORE + "HTTPGetAction/properties/port/$ref").asText())
+                .isEqualTo("#/definitions/" + OpenApiSchemas.INT_OR_STRING);
+        assertThat(v3.at("/" + CORE + "ResourceRequirements/properties/limits/additionalProperties/allOf/0/$ref").asText())
+                .endsWith(OpenApiSchemas.QUANTITY);
+        assertThat(v3.at("/" + OpenApiSchemas.QUANTITY + "/oneOf/0/type").asText()).isEqualTo("string");
+        assertThat(v3.at("/" + CORE + "ContainerPort/properties/containerPort").toString())
+                .isEqualTo("{\"type\":\"integer\",\"format\":\"int32\"}");
+        assertThat(v3.at("/" + CORE + "PodSpec/properties/terminationGracePeriodSeconds/format").asText()).isEqualTo("int64");
+        assertThat(v3.at("/" + CORE + "PodSpec/properties/hostNetwork/type").asText()).isEqualTo("boolean");
+        assertThat(v3.at("/" + CORE + "ConfigMap/properties/data/additionalProperties/type").asText()).isEqualTo("string");
+        assertThat(v3.at("/" + CORE + "Event/properties/eventTime/allOf/0/$ref").asText()).endsWith("meta.v1.MicroTime");
+    }
+
+    @Test
+    void everyServedKindHasItsGroupVersionKind() {
+        for (ResourceType t : ResourceType.ALL) {
+            JsonNode gvk = v3.at("/" + CORE + t.kind() + "/x-kubernetes-group-version-kind/0");
+            assertThat(gvk.toString()).as(t.kind()).isEqualTo("{\"group\":\"\",\"kind\":\"" + t.kind() + "\",\"version\":\"v1\"}");
+            assertThat(v3.at("/" + CORE + t.kind() + "List/x-kubernetes-group-version-kind/0/kind").asText()).isEqualTo(t.kind() + "List");
+            assertThat(v2.at("/" + CORE + t.kind() + "/x-kubernetes-group-version-kind/0/kind").asText()).isEqualTo(t.kind());
+        }
+        assertThat(v3.at("/io.k8s.api.policy.v1.Eviction/x-kubernetes-group-version-kind/0/group").asText()).isEqualTo("policy");
+        assertThat(v3.at("/io.k8s.apimachinery.pkg.apis.meta.v1.Status/x-kubernetes-group-version-kind/0/kind").asText()).isEqualTo("Status");
+        assertThat(v3.at("/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta/properties/ownerReferences/x-kubernetes-patch-merge-key").asText())
+                .isEqualTo("uid");
+    }
+
+    @Test
+    void everyReferenceResolves() {
+        for (var d : List.of(OpenApi.v2(), OpenApi.v3())) {
+            var refs = new ArrayList<String>();
+            collectRefs(d, refs);
+            assertThat(refs).isNotEmpty();
+            for (String ref : refs) {
+                String name = ref.substring(ref.lastIndexOf('/') + 1);
+                JsonNode defs = d.has("definitions") ? d.get("definitions") : d.at("/components/schemas");
+                assertThat(defs.has(name)).as(ref).isTrue();
+            }
+        }
+    }
+
+    private static void collectRefs(JsonNode n, List<String> out) {
+        if (n.has("$ref")) out.add(n.get("$ref").asText());
+        n.forEach(c -> collectRefs(c, out));
+    }
+
+    @Test
+    void thePatchOperationOffersStrategicMergeAndFieldValidation() {
+        JsonNode patch = OpenApi.v3().at("/paths/~1api~1v1~1namespaces~1{namespace}~1pods~1{name}/patch");
+        assertThat(patch.at("/x-kubernetes-group-version-kind/kind").asText()).isEqualTo("Pod");
+        assertThat(patch.at("/requestBody/content").has("application/strategic-merge-patch+json")).isTrue();
+        assertThat(patch.get("parameters").findValuesAsText("name")).contains("fieldValidation");
+        JsonNode v2patch = OpenApi.v2().at("/paths/~1api~1v1~1namespaces~1{namespace}~1pods~1{name}/patch");
+        assertThat(v2patch.get("consumes").toString()).contains("application/strategic-merge-patch+json");
+    }
+
+    @Test
+    void generationIsDeterministicAndTheIndexCarriesTheDocumentsHash() {
+        assertThat(Json.write(OpenApi.document(Dialect.V3))).isEqualTo(Json.write(OpenApi.document(Dialect.V3)));
+        assertThat(Json.write(OpenApi.document(Dialect.V2))).isEqualTo(Json.write(OpenApi.v2()));
+        String url = OpenApi.index().at("/paths/api~1v1/serverRelativeURL").asText();
+        assertThat(url).matches("/openapi/v3/api/v1\\?hash=[0-9A-F]{128}");
+    }
+
+    @Test
+    void onlyJsonIsServed() {
+        assertThat(OpenApi.acceptsJson(null)).isTrue();
+        assertThat(OpenApi.acceptsJson("application/json, */*")).isTrue();
+        assertThat(OpenApi.acceptsJson("application/json;g=apidiscovery.k8s.io;v=v2")).isTrue();
+        assertThat(OpenApi.acceptsJson("application/com.github.proto-openapi.spec.v2@v1.0+protobuf")).isFalse();
+    }
+
+    /** Prints what generation costs; a regression to seconds shows here (the budget is a start-up's). */
+    @Test
+    void generationCostAndSize() {
+        OpenApi.document(Dialect.V3); // warm the introspection classes
+        long t0 = System.nanoTime();
+        var d3 = OpenApi.document(Dialect.V3);
+        long t1 = System.nanoTime();
+        var d2 = OpenApi.document(Dialect.V2);
+        long t2 = System.nanoTime();
+        int v3Bytes = Json.write(d3).length(), v2Bytes = Json.write(d2).length();
+        System.out.printf("OpenAPI: v3 %d schemas, %d bytes, %.1f ms; v2 %d bytes, %.1f ms (warm)%n",
+                d3.at("/components/schemas").size(), v3Bytes, (t1 - t0) / 1e6, v2Bytes, (t2 - t1) / 1e6);
+        assertThat(d3.at("/components/schemas").size()).isGreaterThan(100);
+        assertThat(v3Bytes).isLessThan(2_000_000);
+    }
+}
