@@ -118,6 +118,23 @@ class OpenApiTest {
         assertThat(OpenApi.acceptsJson("application/com.github.proto-openapi.spec.v2@v1.0+protobuf")).isFalse();
     }
 
+    @Test
+    void theHandlerServesTheDocumentsAndRefusesProtobufWith406() {
+        var store = new dev.peapod.store.MemoryStore(5);
+        var api = new ApiHandler(store, "t", "node1", "127.0.0.1:6443", java.time.Clock.systemUTC());
+        java.util.function.BiFunction<String, String, Reply.Document> get = (path, accept) -> (Reply.Document) api.handle(
+                new ApiRequest("GET", path, java.util.Map.of(), accept, null, "Bearer t", ""));
+        assertThat(get.apply("/openapi/v2", "application/json").body().get("swagger").asText()).isEqualTo("2.0");
+        // client-go's OpenAPISchema() asks for protobuf only.
+        var refused = get.apply("/openapi/v2", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf");
+        assertThat(refused.status()).isEqualTo(406);
+        assertThat(refused.body().get("reason").asText()).isEqualTo("NotAcceptable");
+        String url = get.apply("/openapi/v3", "application/json").body().at("/paths/api~1v1/serverRelativeURL").asText();
+        var v3doc = get.apply(url.substring(0, url.indexOf('?')), "application/json");
+        assertThat(v3doc.status()).isEqualTo(200);
+        assertThat(v3doc.body().at("/components/schemas/io.k8s.api.core.v1.Pod/type").asText()).isEqualTo("object");
+    }
+
     /** Prints what generation costs; a regression to seconds shows here (the budget is a start-up's). */
     @Test
     void generationCostAndSize() {
