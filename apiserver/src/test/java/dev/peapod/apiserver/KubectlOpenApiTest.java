@@ -73,6 +73,20 @@ class KubectlOpenApiTest {
     }
 
     @Test
+    void everyServedKindIsExplained() throws Exception {
+        for (ResourceType t : ResourceType.ALL) {
+            var r = kubectl("explain", t.name());
+            assertThat(r.exit()).as(t.name() + r.err()).isZero();
+            assertThat(r.out()).as(t.name()).contains("KIND:       " + t.kind()).containsPattern("metadata\\s+<ObjectMeta>");
+        }
+        assertThat(kubectl("explain", "node.status.capacity").out()).contains("FIELD: capacity <map[string]Quantity>");
+        assertThat(kubectl("explain", "events.eventTime").out()).contains("FIELD: eventTime <string>"); // a date-time string, as kube-openapi has it
+        var unknown = kubectl("explain", "pod.spec.nosuchfield");
+        assertThat(unknown.exit()).isNotZero();
+        assertThat(unknown.err()).contains("nosuchfield");
+    }
+
+    @Test
     void clientSideApplyMergesContainersByNameWithTheSchemasPatchKeys() throws Exception {
         Path pod = dir.resolve("applied.yaml");
         Files.writeString(pod, """
