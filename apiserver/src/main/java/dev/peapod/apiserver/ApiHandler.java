@@ -114,7 +114,7 @@ public final class ApiHandler {
             case "/api/v1" -> { return doc(Discovery.coreResources()); }
             case "/openapi/v3" -> { return openApi(req, OpenApi.index()); }
             case "/openapi/v3/api/v1" -> { return openApi(req, OpenApi.v3()); }
-            case "/openapi/v2" -> { return openApi(req, OpenApi.v2()); }
+            case "/openapi/v2" -> { return OpenApi.v2(req.accept()); }
             case "/healthz", "/livez", "/readyz" -> { return doc(Json.object().put("status", "ok")); }
             default -> { }
         }

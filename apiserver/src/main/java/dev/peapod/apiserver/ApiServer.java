@@ -110,6 +110,11 @@ public final class ApiServer implements AutoCloseable {
                         }
                         Content.Sink.write(response, true, Json.write(d.body()), callback);
                     }
+                    case Reply.Bytes b -> {
+                        response.setStatus(b.status());
+                        response.getHeaders().put(HttpHeader.CONTENT_TYPE, b.contentType());
+                        response.write(true, java.nio.ByteBuffer.wrap(b.body()), callback);
+                    }
                     case Reply.Exec e -> upgrade(e, request, response, callback);
                     case Reply.Text t -> {
                         response.setStatus(200);

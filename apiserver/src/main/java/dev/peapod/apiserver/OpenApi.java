@@ -27,11 +27,9 @@ import java.util.List;
  *       resolves {@code $ref} (after {@code allOf[0]}) against {@code components.schemas} and reads the
  *       patch extensions of {@link OpenApiExtensions}.</li>
  *   <li>client-go's {@code OpenAPISchema()} asks {@code /openapi/v2} for protobuf only
- *       ({@code application/com.github.proto-openapi.spec.v2@v1.0+protobuf}); Peapod serves v2 as JSON,
- *       so it answers that with 406 as kube-apiserver's content negotiation does for a type it does not
- *       serve; client-go then tries the pre-1.10 {@code /swagger-2.0.0.pb-v1} (404) and callers fall back
- *       (apply to v3 or the compiled-in types; explain uses v3 unless asked for
- *       {@code --output plaintext-openapiv2}).</li>
+ *       ({@code application/com.github.proto-openapi.spec.v2@v1.0+protobuf}): {@link OpenApiProto}
+ *       writes it; {@code kubectl explain --output plaintext-openapiv2} and kubectl's v2 fallbacks read
+ *       it. Other Accept types than JSON and that get 406, as kube-apiserver's negotiation answers.</li>
  * </ul>
  *
  * <p>The documents are generated at build time ({@link OpenApiBuild}: about 1 s in a fresh JVM,
@@ -56,6 +54,7 @@ final class OpenApi {
 
     private static final class V2 {
         static final ObjectNode DOCUMENT = load(V2_FILE, Dialect.V2);
+        static final byte[] PROTOBUF = OpenApiProto.document(DOCUMENT);
     }
 
     /** The document written at build time, or (without it) generated now. */
@@ -82,14 +81,32 @@ final class OpenApi {
     static ObjectNode v2() { return V2.DOCUMENT; }
 
     /**
-     * Whether a client with this Accept header takes JSON; the OpenAPI protobuf types
-     * ({@code application/com.github.proto-openapi.spec.v2@v1.0+protobuf}, …) are not served.
+     * {@code /openapi/v2} in the form the Accept header asks for first: JSON, or gnostic's protobuf
+     * (client-go's {@code OpenAPISchema()} asks for that only); 406 when neither is acceptable.
      */
+    static Reply v2(String accept) {
+        if (accept == null || accept.isBlank()) return new Reply.Document(200, V2.DOCUMENT);
+        for (String part : accept.split(",")) {
+            String type = mediaType(part);
+            if (OpenApiProto.isProto(type)) return new Reply.Bytes(200, OpenApiProto.CONTENT_TYPE, V2.PROTOBUF);
+            if (isJson(type)) return new Reply.Document(200, V2.DOCUMENT);
+        }
+        throw notAcceptable();
+    }
+
+    private static String mediaType(String acceptPart) {
+        return acceptPart.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static boolean isJson(String type) {
+        return type.equals("application/json") || type.equals("application/*") || type.equals("*/*");
+    }
+
+    /** Whether a client with this Accept header takes JSON (the v3 documents are not served as protobuf). */
     static boolean acceptsJson(String accept) {
         if (accept == null || accept.isBlank()) return true;
         for (String part : accept.split(",")) {
-            String type = part.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
-            if (type.equals("application/json") || type.equals("application/*") || type.equals("*/*")) return true;
+            if (isJson(mediaType(part))) return true;
         }
         return false;
     }

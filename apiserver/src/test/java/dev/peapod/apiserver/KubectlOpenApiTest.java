@@ -165,6 +165,17 @@ class KubectlOpenApiTest {
         assertThat(kubectl("get", "pod", "typo").exit()).isNotZero();
     }
 
+    /** The v2 document as client-go reads it: gnostic protobuf, parsed by kube-openapi into kubectl's v2 explain. */
+    @Test
+    void explainFromTheV2ProtobufDocument() throws Exception {
+        var r = kubectl("explain", "pod.spec.containers", "--output", "plaintext-openapiv2");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("KIND:     Pod", "RESOURCE: containers <[]Object>")
+                .containsPattern("image\\s+<string>").containsPattern("name\\s+<string> -required-");
+        var port = kubectl("explain", "pod.spec.containers.ports.containerPort", "--output", "plaintext-openapiv2");
+        assertThat(port.out()).as(port.err()).contains("FIELD:    containerPort <integer>");
+    }
+
     @Test
     void theV2DocumentIsJson() throws Exception {
         var r = kubectl("get", "--raw", "/openapi/v2");

@@ -111,7 +111,7 @@ class OpenApiTest {
     }
 
     @Test
-    void onlyJsonIsServed() {
+    void theV3DocumentsAreServedAsJsonOnly() {
         assertThat(OpenApi.acceptsJson(null)).isTrue();
         assertThat(OpenApi.acceptsJson("application/json, */*")).isTrue();
         assertThat(OpenApi.acceptsJson("application/json;g=apidiscovery.k8s.io;v=v2")).isTrue();
@@ -119,16 +119,22 @@ class OpenApiTest {
     }
 
     @Test
-    void theHandlerServesTheDocumentsAndRefusesProtobufWith406() {
+    void theHandlerServesV2AsJsonOrProtobufAndRefusesOtherTypesWith406() {
         var store = new dev.peapod.store.MemoryStore(5);
         var api = new ApiHandler(store, "t", "node1", "127.0.0.1:6443", java.time.Clock.systemUTC());
-        java.util.function.BiFunction<String, String, Reply.Document> get = (path, accept) -> (Reply.Document) api.handle(
+        java.util.function.BiFunction<String, String, Reply> call = (path, accept) -> api.handle(
                 new ApiRequest("GET", path, java.util.Map.of(), accept, null, "Bearer t", ""));
+        java.util.function.BiFunction<String, String, Reply.Document> get = (path, accept) -> (Reply.Document) call.apply(path, accept);
         assertThat(get.apply("/openapi/v2", "application/json").body().get("swagger").asText()).isEqualTo("2.0");
         // client-go's OpenAPISchema() asks for protobuf only.
-        var refused = get.apply("/openapi/v2", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf");
+        var proto = (Reply.Bytes) call.apply("/openapi/v2", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf");
+        assertThat(proto.contentType()).isEqualTo(OpenApiProto.CONTENT_TYPE);
+        // Document.swagger (field 1, length-delimited) = "2.0", then Document.info (field 2).
+        assertThat(java.util.Arrays.copyOf(proto.body(), 6)).containsExactly(0x0a, 3, '2', '.', '0', 0x12);
+        var refused = get.apply("/openapi/v2", "application/yaml");
         assertThat(refused.status()).isEqualTo(406);
         assertThat(refused.body().get("reason").asText()).isEqualTo("NotAcceptable");
+        assertThat(get.apply("/openapi/v3", "application/com.github.proto-openapi.spec.v3@v1.0+protobuf").status()).isEqualTo(406);
         String url = get.apply("/openapi/v3", "application/json").body().at("/paths/api~1v1/serverRelativeURL").asText();
         var v3doc = get.apply(url.substring(0, url.indexOf('?')), "application/json");
         assertThat(v3doc.status()).isEqualTo(200);
