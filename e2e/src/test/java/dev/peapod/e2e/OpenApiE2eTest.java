@@ -1,9 +1,6 @@
 package dev.peapod.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.peapod.node.NodeConfig;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import org.junit.jupiter.api.AfterAll;
@@ -28,53 +25,22 @@ import static org.assertj.core.api.Assertions.assertThat;
  * labels must not disturb its container (same containerID, no restart).
  */
 class OpenApiE2eTest {
-    static final String DATA = "/var/lib/peapod-e2e-openapi";
-    static final ObjectMapper JSON = new ObjectMapper();
-    static final List<Pod> ran = new ArrayList<>();
     @TempDir static Path dir;
-    static NodeConfig config;
-    static Process serve;
-    static Path serveLog;
-    static Path kubeconfig;
 
     record Run(int exit, String out, String err) {}
 
+    /** ServeE2eTest's {@code peapod serve} (its data dir, its leak check after the last test), started for this class. */
     @BeforeAll
     static void startServe() throws Exception {
-        var load = UpCommandE2eTest.peapod(List.of("image", "load", "--data-dir", DATA, Harness.testImage().toString()), 120);
-        assertThat(load.exit()).as(load.err()).isZero();
-        config = NodeConfig.defaults(Path.of(DATA)).withCniConfigDir(Harness.defaultConfig().cniConfigDir());
-        Path store = Path.of(DATA, "store"); // a fresh store: pods of a failed earlier run would come back
-        if (Files.exists(store)) {
-            try (var files = Files.walk(store)) {
-                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
-            }
-        }
-        kubeconfig = Path.of(DATA, "kubeconfig");
-        Files.deleteIfExists(kubeconfig);
-        serveLog = dir.resolve("serve.log");
-        serve = new ProcessBuilder(Harness.REPO.resolve("peapod").toString(), "serve", "--data-dir", DATA, "--port", "0",
-                "--cni-config-dir", config.cniConfigDir().toString(), "--node-name", "e2e-node")
-                .redirectErrorStream(true).redirectOutput(serveLog.toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180); // the launcher may rebuild first
-        while (!Files.exists(kubeconfig)) {
-            assertThat(serve.isAlive()).as("peapod serve exited:\n" + Files.readString(serveLog)).isTrue();
-            assertThat(System.nanoTime()).as("no kubeconfig after 180 s").isLessThan(deadline);
-            Thread.sleep(100);
-        }
+        ServeE2eTest.dir = dir;
+        ServeE2eTest.startServe();
     }
 
     @AfterAll
-    static void stopServe() throws Exception {
-        if (serve == null) return;
-        serve.destroy();
-        assertThat(serve.waitFor(60, TimeUnit.SECONDS)).as("serve stops on SIGTERM:\n" + Files.readString(serveLog)).isTrue();
-        assertThat(serve.exitValue()).as(Files.readString(serveLog)).isZero();
-        LeakCheck.assertNothingLeft(config, ran);
-    }
+    static void stopServe() throws Exception { ServeE2eTest.stopServe(); }
 
     static Run kubectl(Map<String, String> env, String... args) throws Exception {
-        var cmd = new ArrayList<>(List.of(ServeE2eTest.KUBECTL, "--kubeconfig", kubeconfig.toString(),
+        var cmd = new ArrayList<>(List.of(ServeE2eTest.KUBECTL, "--kubeconfig", ServeE2eTest.kubeconfig.toString(),
                 "--cache-dir", dir.resolve("kube-cache").toString()));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile(dir, "out", ""), err = Files.createTempFile(dir, "err", "");
@@ -84,7 +50,7 @@ class OpenApiE2eTest {
         Process p = pb.start();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new AssertionError("kubectl " + List.of(args) + " hung; serve log:\n" + Files.readString(serveLog));
+            throw new AssertionError("kubectl " + List.of(args) + " hung" + ServeE2eTest.log());
         }
         return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
     }
@@ -94,7 +60,7 @@ class OpenApiE2eTest {
     static JsonNode pod(String name) throws Exception {
         var r = kubectl("get", "pod", name, "-o", "json");
         assertThat(r.exit()).as(r.err()).isZero();
-        return JSON.readTree(r.out());
+        return ServeE2eTest.JSON.readTree(r.out());
     }
 
     @Test
@@ -128,10 +94,10 @@ class OpenApiE2eTest {
         assertThat(applied.exit()).as(applied.err()).isZero();
         assertThat(applied.out()).isEqualTo("pod/oa created\n");
         var ready = kubectl("wait", "--for=condition=Ready", "pod/oa", "--timeout=90s");
-        assertThat(ready.exit()).as(ready.err() + Files.readString(serveLog)).isZero();
+        assertThat(ready.exit()).as(ready.err() + ServeE2eTest.log()).isZero();
         JsonNode before = pod("oa");
         String containerId = before.at("/status/containerStatuses/0/containerID").asText();
-        ran.add(new PodBuilder().withNewMetadata().withUid(before.at("/metadata/uid").asText()).endMetadata()
+        ServeE2eTest.ran.add(new PodBuilder().withNewMetadata().withUid(before.at("/metadata/uid").asText()).endMetadata()
                 .withStatus(new PodStatusBuilder().withPodIP(before.at("/status/podIP").asText()).build()).build());
 
         // Client-side apply of a changed file: a strategic merge patch from the v3 schema (no v2 fallback).
