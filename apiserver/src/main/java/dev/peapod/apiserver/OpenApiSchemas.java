@@ -24,9 +24,8 @@ import java.util.TreeMap;
  * and list-type extensions that kubectl's client-side apply and edit read
  * ({@code x-kubernetes-patch-merge-key}, {@code x-kubernetes-patch-strategy},
  * {@code x-kubernetes-list-type}, {@code x-kubernetes-list-map-keys}; see
- * kubernetes/api/openapi-spec/README.md), and a few {@code required} lists. The fabric8 classes carry
- * no descriptions (no javadoc or {@code @JsonPropertyDescription} survives in the jar), so the
- * schemas have none: {@code kubectl explain} prints fields and types without prose.
+ * kubernetes/api/openapi-spec/README.md), and a few {@code required} lists. Descriptions come from
+ * the javadoc of fabric8's sources ({@link Descriptions}); the compiled classes carry none.
  *
  * <p>The two dialects differ as kube-openapi's do: v2 refers to {@code #/definitions/} with a bare
  * {@code $ref}; v3 to {@code #/components/schemas/}, wrapping a property's {@code $ref} in
@@ -44,6 +43,14 @@ final class OpenApiSchemas {
         final String refPrefix;
 
         Dialect(String refPrefix) { this.refPrefix = refPrefix; }
+    }
+
+    /** Where the descriptions of types and fields come from ({@link JavadocDescriptions} at build time). */
+    interface Descriptions {
+        /** The description of {@code c}'s property (its JSON name), or of {@code c} itself when null; null when none. */
+        String describe(Class<?> c, String property);
+
+        Descriptions NONE = (c, property) -> null;
     }
 
     /** A kind's group/version/kind, as the {@code x-kubernetes-group-version-kind} extension lists it. */
@@ -86,14 +93,18 @@ final class OpenApiSchemas {
     static final String PATCH = META + "Patch";
 
     private final Dialect dialect;
+    private final Descriptions descriptions;
     private final ObjectMapper mapper = new ObjectMapper();
     private final TreeMap<String, ObjectNode> schemas = new TreeMap<>();
 
-    private OpenApiSchemas(Dialect dialect) { this.dialect = dialect; }
+    private OpenApiSchemas(Dialect dialect, Descriptions descriptions) {
+        this.dialect = dialect;
+        this.descriptions = descriptions;
+    }
 
     /** Every schema reachable from {@link #KINDS}, by name, sorted. */
-    static TreeMap<String, ObjectNode> generate(Dialect dialect) {
-        var g = new OpenApiSchemas(dialect);
+    static TreeMap<String, ObjectNode> generate(Dialect dialect, Descriptions descriptions) {
+        var g = new OpenApiSchemas(dialect, descriptions);
         KINDS.forEach((c, gvk) -> {
             ObjectNode s = g.schemas.get(g.define(c));
             s.putArray("x-kubernetes-group-version-kind").addObject()
@@ -143,12 +154,16 @@ final class OpenApiSchemas {
             s.put("type", "string").put("format", "date-time");
             return name;
         }
+        String description = descriptions.describe(c, null);
+        if (description != null) s.put("description", description);
         s.put("type", "object");
         var bean = mapper.getSerializationConfig().introspect(mapper.constructType(c));
         var props = new TreeMap<String, ObjectNode>();
         for (var p : bean.findProperties()) {
             if (!p.couldSerialize()) continue;
             ObjectNode ps = property(p.getPrimaryType());
+            String about = descriptions.describe(c, p.getName());
+            if (about != null) ps.put("description", about);
             OpenApiExtensions.field(name, p.getName()).ifPresent(e -> e.addTo(ps));
             props.put(p.getName(), ps);
         }

@@ -54,7 +54,8 @@ class KubectlOpenApiTest {
     void explainShowsFieldsAndTypesFromTheV3Schema() throws Exception {
         var r = kubectl("explain", "pod.spec.containers");
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out()).contains("KIND:       Pod", "VERSION:    v1", "FIELD: containers <[]Container>");
+        assertThat(r.out()).contains("KIND:       Pod", "VERSION:    v1", "FIELD: containers <[]Container>",
+                "List of containers belonging to the pod.", "A single application container that you want to run within a pod.");
         assertThat(r.out()).containsPattern("image\\s+<string>").containsPattern("name\\s+<string> -required-")
                 .containsPattern("ports\\s+<\\[]ContainerPort>").containsPattern("resources\\s+<ResourceRequirements>");
 

@@ -13,6 +13,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 class OpenApiTest {
     static final String CORE = "io.k8s.api.core.v1.";
 
+    /** The sources jars the build copies (apiserver/pom.xml), as OpenApiBuild reads them. */
+    static OpenApiSchemas.Descriptions descriptions() {
+        try {
+            return JavadocDescriptions.fromJarsIn(java.nio.file.Path.of("target/fabric8-sources"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     final JsonNode v3 = OpenApi.v3().get("components").get("schemas");
     final JsonNode v2 = OpenApi.v2().get("definitions");
 
@@ -33,7 +42,8 @@ class OpenApiTest {
         assertThat(container.at("/properties/volumeMounts/x-kubernetes-patch-merge-key").asText()).isEqualTo("mountPath");
         assertThat(v3.at("/" + CORE + "PodSpec/properties/volumes/x-kubernetes-patch-strategy").asText()).isEqualTo("merge,retainKeys");
         // Fields without an entry have no patch extensions: SMP replaces them whole.
-        assertThat(container.at("/properties/image").toString()).isEqualTo("{\"type\":\"string\"}");
+        assertThat(container.at("/properties/image").findValuesAsText("type")).containsExactly("string");
+        assertThat(container.at("/properties/image").fieldNames()).toIterable().containsExactly("type", "description");
         // Jackson's names, not Java's: the fabric8 getter is getImagePullPolicy, the JSON key imagePullPolicy.
         assertThat(container.get("properties").has("imagePullPolicy")).isTrue();
         assertThat(container.get("properties").has("additionalProperties")).isFalse();
@@ -51,8 +61,8 @@ class OpenApiTest {
         assertThat(v3.at("/" + CORE + "ResourceRequirements/properties/limits/additionalProperties/allOf/0/$ref").asText())
                 .endsWith(OpenApiSchemas.QUANTITY);
         assertThat(v3.at("/" + OpenApiSchemas.QUANTITY + "/oneOf/0/type").asText()).isEqualTo("string");
-        assertThat(v3.at("/" + CORE + "ContainerPort/properties/containerPort").toString())
-                .isEqualTo("{\"type\":\"integer\",\"format\":\"int32\"}");
+        assertThat(v3.at("/" + CORE + "ContainerPort/properties/containerPort/type").asText()).isEqualTo("integer");
+        assertThat(v3.at("/" + CORE + "ContainerPort/properties/containerPort/format").asText()).isEqualTo("int32");
         assertThat(v3.at("/" + CORE + "PodSpec/properties/terminationGracePeriodSeconds/format").asText()).isEqualTo("int64");
         assertThat(v3.at("/" + CORE + "PodSpec/properties/hostNetwork/type").asText()).isEqualTo("boolean");
         assertThat(v3.at("/" + CORE + "ConfigMap/properties/data/additionalProperties/type").asText()).isEqualTo("string");
@@ -71,6 +81,24 @@ class OpenApiTest {
         assertThat(v3.at("/io.k8s.apimachinery.pkg.apis.meta.v1.Status/x-kubernetes-group-version-kind/0/kind").asText()).isEqualTo("Status");
         assertThat(v3.at("/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta/properties/ownerReferences/x-kubernetes-patch-merge-key").asText())
                 .isEqualTo("uid");
+    }
+
+    @Test
+    void descriptionsComeFromTheJavadocOfFabric8sSources() {
+        assertThat(v3.at("/" + CORE + "Pod/description").asText())
+                .isEqualTo("Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts.");
+        assertThat(v3.at("/" + CORE + "Container/properties/image/description").asText()).startsWith("Container image name.");
+        // Beside a reference: v3 wraps it in allOf (siblings of $ref are ignored in OpenAPI 3.0), v2 does not.
+        assertThat(v3.at("/" + CORE + "PodSpec/properties/containers/description").asText()).isEqualTo("List of containers belonging to the pod. Containers cannot currently be added or removed. There must be at least one container in a Pod. Cannot be updated.");
+        assertThat(v3.at("/" + CORE + "PodSpec/properties/containers/items/allOf/0/$ref").asText()).endsWith(CORE + "Container");
+        // fabric8 documents an object-typed property with its holder's text (Pod.spec: "Pod is a collection…"): left out.
+        assertThat(v3.at("/" + CORE + "Pod/properties/spec").has("description")).isFalse();
+        assertThat(v3.at("/" + CORE + "Container/properties/livenessProbe").has("description")).isFalse();
+        assertThat(v3.at("/" + CORE + "PodSpec/description").asText()).isEqualTo("PodSpec is a description of a pod.");
+        // HTML escapes undone: the javadoc has "0 &lt; x &lt; 65536".
+        assertThat(v3.at("/" + CORE + "ContainerPort/properties/containerPort/description").asText()).contains("0 < x < 65536");
+        assertThat(JavadocDescriptions.text("\n     * a &lt;b&gt; &#42; c\n     * d &amp; e\n     ")).isEqualTo("a <b> * c\nd & e");
+        assertThat(v3.at("/io.k8s.api.policy.v1.Eviction/description").asText()).startsWith("Eviction evicts a pod");
     }
 
     @Test
@@ -104,8 +132,8 @@ class OpenApiTest {
 
     @Test
     void generationIsDeterministicAndTheIndexCarriesTheDocumentsHash() {
-        assertThat(Json.write(OpenApi.document(Dialect.V3))).isEqualTo(Json.write(OpenApi.document(Dialect.V3)));
-        assertThat(Json.write(OpenApi.document(Dialect.V2))).isEqualTo(Json.write(OpenApi.v2()));
+        assertThat(Json.write(OpenApi.document(Dialect.V3, descriptions()))).isEqualTo(Json.write(OpenApi.v3()));
+        assertThat(Json.write(OpenApi.document(Dialect.V2, descriptions()))).isEqualTo(Json.write(OpenApi.v2()));
         String url = OpenApi.index().at("/paths/api~1v1/serverRelativeURL").asText();
         assertThat(url).matches("/openapi/v3/api/v1\\?hash=[0-9A-F]{128}");
     }
@@ -125,7 +153,9 @@ class OpenApiTest {
         java.util.function.BiFunction<String, String, Reply> call = (path, accept) -> api.handle(
                 new ApiRequest("GET", path, java.util.Map.of(), accept, null, "Bearer t", ""));
         java.util.function.BiFunction<String, String, Reply.Document> get = (path, accept) -> (Reply.Document) call.apply(path, accept);
-        assertThat(get.apply("/openapi/v2", "application/json").body().get("swagger").asText()).isEqualTo("2.0");
+        var json = (Reply.Bytes) call.apply("/openapi/v2", "application/json");
+        assertThat(json.contentType()).isEqualTo("application/json");
+        assertThat(Json.parse(new String(json.body(), java.nio.charset.StandardCharsets.UTF_8)).get("swagger").asText()).isEqualTo("2.0");
         // client-go's OpenAPISchema() asks for protobuf only.
         var proto = (Reply.Bytes) call.apply("/openapi/v2", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf");
         assertThat(proto.contentType()).isEqualTo(OpenApiProto.CONTENT_TYPE);
@@ -136,19 +166,21 @@ class OpenApiTest {
         assertThat(refused.body().get("reason").asText()).isEqualTo("NotAcceptable");
         assertThat(get.apply("/openapi/v3", "application/com.github.proto-openapi.spec.v3@v1.0+protobuf").status()).isEqualTo(406);
         String url = get.apply("/openapi/v3", "application/json").body().at("/paths/api~1v1/serverRelativeURL").asText();
-        var v3doc = get.apply(url.substring(0, url.indexOf('?')), "application/json");
+        var v3doc = (Reply.Bytes) call.apply(url.substring(0, url.indexOf('?')), "application/json");
         assertThat(v3doc.status()).isEqualTo(200);
-        assertThat(v3doc.body().at("/components/schemas/io.k8s.api.core.v1.Pod/type").asText()).isEqualTo("object");
+        assertThat(Json.parse(new String(v3doc.body(), java.nio.charset.StandardCharsets.UTF_8))
+                .at("/components/schemas/io.k8s.api.core.v1.Pod/type").asText()).isEqualTo("object");
+        assertThat(get.apply("/openapi/v3/api/v1", "application/com.github.proto-openapi.spec.v3@v1.0+protobuf").status()).isEqualTo(406);
     }
 
     /** Prints what generation costs; a regression to seconds shows here (the budget is a start-up's). */
     @Test
     void generationCostAndSize() {
-        OpenApi.document(Dialect.V3); // warm the introspection classes
+        OpenApi.document(Dialect.V3, descriptions()); // warm the introspection classes
         long t0 = System.nanoTime();
-        var d3 = OpenApi.document(Dialect.V3);
+        var d3 = OpenApi.document(Dialect.V3, descriptions());
         long t1 = System.nanoTime();
-        var d2 = OpenApi.document(Dialect.V2);
+        var d2 = OpenApi.document(Dialect.V2, descriptions());
         long t2 = System.nanoTime();
         int v3Bytes = Json.write(d3).length(), v2Bytes = Json.write(d2).length();
         System.out.printf("OpenAPI: v3 %d schemas, %d bytes, %.1f ms; v2 %d bytes, %.1f ms (warm)%n",
