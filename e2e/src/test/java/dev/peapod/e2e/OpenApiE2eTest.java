@@ -67,7 +67,8 @@ class OpenApiE2eTest {
     void explainApplyEditAndStrictValidationOnARunningPod() throws Exception {
         var explain = kubectl("explain", "pod.spec.containers");
         assertThat(explain.exit()).as(explain.err()).isZero();
-        assertThat(explain.out()).contains("FIELD: containers <[]Container>").containsPattern("name\\s+<string> -required-");
+        assertThat(explain.out()).contains("FIELD: containers <[]Container>", "List of containers belonging to the pod.")
+                .containsPattern("name\\s+<string> -required-");
         var recursive = kubectl("explain", "pods", "--recursive");
         assertThat(recursive.exit()).as(recursive.err()).isZero();
         assertThat(recursive.out().lines().limit(10).toList()).contains("KIND:       Pod", "VERSION:    v1");
