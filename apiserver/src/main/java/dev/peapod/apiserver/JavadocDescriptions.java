@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import java.util.zip.ZipFile;
 
 /**
@@ -18,8 +17,7 @@ import java.util.zip.ZipFile;
  * survives in the bytecode): read from the {@code -sources} jars at build time ({@link OpenApiBuild}).
  */
 final class JavadocDescriptions implements OpenApiSchemas.Descriptions {
-    /** A javadoc block (without a nested end) directly followed by a getter's or setter's {@code @JsonProperty("name")}. */
-    private static final Pattern PROPERTY = Pattern.compile("/\\*\\*((?:(?!\\*/).)*)\\*/\\s*@JsonProperty\\(\"([^\"]+)\"\\)", Pattern.DOTALL);
+    private static final String PROPERTY = "@JsonProperty(\"";
 
     private final List<ZipFile> jars;
     private final Map<Class<?>, Map<String, String>> parsed = new HashMap<>();
@@ -50,8 +48,16 @@ final class JavadocDescriptions implements OpenApiSchemas.Descriptions {
         int end = decl < 0 ? -1 : source.lastIndexOf("*/", decl);
         int start = end < 0 ? -1 : source.lastIndexOf("/**", end);
         if (start > source.lastIndexOf("\nimport ", Math.max(decl, 0))) out.put("", text(source.substring(start + 3, end)));
-        var m = PROPERTY.matcher(source);
-        while (m.find()) out.putIfAbsent(m.group(2), text(m.group(1)));
+        // Each getter's and setter's @JsonProperty("name") right after a javadoc block (fields have none).
+        for (int at = source.indexOf(PROPERTY); at >= 0; at = source.indexOf(PROPERTY, at + 1)) {
+            int close = at;
+            while (close > 0 && Character.isWhitespace(source.charAt(close - 1))) close--;
+            if (!source.startsWith("*/", close - 2)) continue;
+            int open = source.lastIndexOf("/**", close - 2);
+            int nameEnd = source.indexOf('"', at + PROPERTY.length());
+            if (open < 0 || nameEnd < 0) continue;
+            out.putIfAbsent(source.substring(at + PROPERTY.length(), nameEnd), text(source.substring(open + 3, close - 2)));
+        }
         // fabric8's generator gives a property whose type is another object (Pod.spec, Container.livenessProbe)
         // the javadoc of the class that holds it, not the field's: no description beats a wrong one
         // (kubectl explain still shows the referenced type's own).
