@@ -113,7 +113,7 @@ public final class ApiHandler {
             case "/apis" -> { return doc(Discovery.apiGroups()); }
             case "/api/v1" -> { return doc(Discovery.coreResources()); }
             case "/openapi/v3" -> { return openApi(req, OpenApi.index()); }
-            case "/openapi/v3/api/v1" -> { return OpenApi.v3(req.accept()); }
+            case "/openapi/v3/api/v1" -> { return OpenApi.v3(req.accept(), req.param("hash")); }
             case "/openapi/v2" -> { return OpenApi.v2(req.accept()); }
             case "/healthz", "/livez", "/readyz" -> { return doc(Json.object().put("status", "ok")); }
             default -> { }

@@ -113,6 +113,7 @@ public final class ApiServer implements AutoCloseable {
                     case Reply.Bytes b -> {
                         response.setStatus(b.status());
                         response.getHeaders().put(HttpHeader.CONTENT_TYPE, b.contentType());
+                        b.headers().forEach(response.getHeaders()::put);
                         response.write(true, java.nio.ByteBuffer.wrap(b.body()), callback);
                     }
                     case Reply.Exec e -> upgrade(e, request, response, callback);

@@ -7,7 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The OpenAPI documents: {@code /openapi/v2} (Swagger 2.0) and {@code /openapi/v3} (an index
@@ -81,10 +85,18 @@ final class OpenApi {
         return index;
     }
 
-    /** {@code /openapi/v3/api/v1}, in JSON only. */
-    static Reply v3(String accept) {
+    /**
+     * {@code /openapi/v3/api/v1}, in JSON only. Asked for with the current hash (the index's URL), the
+     * answer may be cached for good, as kube-openapi's handler says it (a year; ETag the hash), so
+     * kubectl's HTTP cache ({@code --cache-dir}) need not fetch it again.
+     */
+    static Reply v3(String accept, String hash) {
         if (!acceptsJson(accept)) throw notAcceptable();
-        return new Reply.Bytes(200, "application/json", V3.JSON);
+        if (!V3.HASH.equals(hash)) return new Reply.Bytes(200, "application/json", V3.JSON);
+        return new Reply.Bytes(200, "application/json", V3.JSON, Map.of(
+                "Cache-Control", "public, immutable",
+                "Expires", DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusYears(1)),
+                "ETag", "\"" + V3.HASH + "\""));
     }
 
     /** The v3 document as a tree (a copy: for tests). */

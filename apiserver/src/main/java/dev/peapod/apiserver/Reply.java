@@ -17,8 +17,14 @@ public sealed interface Reply {
     /** A chunked stream of newline-separated JSON watch events, written until it ends or the client goes. */
     record Stream(Writer writer) implements Reply {}
 
-    /** A document already encoded, e.g. the OpenAPI v2 protobuf ({@link OpenApiProto}). */
-    record Bytes(int status, String contentType, byte[] body) implements Reply {}
+    /**
+     * A document already encoded, e.g. the OpenAPI v2 protobuf ({@link OpenApiProto}).
+     *
+     * @param headers further response headers (caching)
+     */
+    record Bytes(int status, String contentType, byte[] body, java.util.Map<String, String> headers) implements Reply {
+        public Bytes(int status, String contentType, byte[] body) { this(status, contentType, body, java.util.Map.of()); }
+    }
 
     /** A plain-text stream ({@code text/plain}, as container logs are served), written until it ends or the client goes. */
     record Text(TextWriter writer) implements Reply {}

@@ -73,6 +73,17 @@ class KubectlOpenApiTest {
         assertThat(limits.out()).as(limits.err()).contains("FIELD: limits <map[string]Quantity>");
     }
 
+    /** The hashed v3 URL is cacheable for good, so a second kubectl takes the document from its --cache-dir. */
+    @Test
+    void theV3DocumentComesFromKubectlsCacheTheSecondTime() throws Exception {
+        Path cache = dir.resolve("cache-of-this-test");
+        kubectl(Map.of(), "explain", "configmaps", "--cache-dir", cache.toString());
+        var second = kubectl(Map.of(), "explain", "configmaps", "--cache-dir", cache.toString(), "-v=8");
+        assertThat(second.exit()).as(second.err()).isZero();
+        String afterDocumentRequest = second.err().substring(second.err().indexOf("GET https://127.0.0.1:" + server.server.port() + "/openapi/v3/api/v1?hash="));
+        assertThat(afterDocumentRequest).contains("X-From-Cache: 1", "Cache-Control: public, immutable");
+    }
+
     @Test
     void everyServedKindIsExplained() throws Exception {
         for (ResourceType t : ResourceType.ALL) {
