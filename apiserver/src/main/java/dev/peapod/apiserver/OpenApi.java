@@ -6,10 +6,10 @@ import dev.peapod.apiserver.OpenApiSchemas.Dialect;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -33,7 +33,7 @@ import java.util.Map;
  *   <li>client-go's {@code OpenAPISchema()} asks {@code /openapi/v2} for protobuf only
  *       ({@code application/com.github.proto-openapi.spec.v2@v1.0+protobuf}): {@link OpenApiProto}
  *       writes it; {@code kubectl explain --output plaintext-openapiv2} and kubectl's v2 fallbacks read
- *       it. Other Accept types than JSON and that get 406, as kube-apiserver's negotiation answers.</li>
+ *       it. Accept types other than these two get 406, as from kube-apiserver's negotiation.</li>
  * </ul>
  *
  * <p>The documents (v3 270 KB, v2 260 KB, 190 schemas) are generated at build time
@@ -42,9 +42,9 @@ import java.util.Map;
  * the v3 document, as kube-apiserver's does, so clients' caches change when it does.
  */
 final class OpenApi {
+    /** The patch types the server applies (Patches); server-side apply's {@code application/apply-patch+yaml} is not one. */
     private static final List<String> PATCH_TYPES = List.of(
-            "application/apply-patch+yaml", "application/json-patch+json", "application/merge-patch+json",
-            "application/strategic-merge-patch+json");
+            "application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json");
 
     private OpenApi() {}
 
