@@ -113,10 +113,11 @@ public final class ApiHandler {
             case "/apis" -> { return doc(Discovery.apiGroups()); }
             case "/api/v1" -> { return doc(Discovery.coreResources()); }
             case "/openapi/v3" -> { return openApi(req, OpenApi.index()); }
-            case "/openapi/v3/api/v1" -> { return OpenApi.v3(req.accept(), req.param("hash")); }
             case "/openapi/v2" -> { return OpenApi.v2(req.accept()); }
             case "/healthz", "/livez", "/readyz" -> { return doc(Json.object().put("status", "ok")); }
-            default -> { }
+            default -> {
+                if (path.startsWith("/openapi/v3/")) return OpenApi.v3(path.substring("/openapi/v3/".length()), req.accept(), req.param("hash"));
+            }
         }
         if (path.startsWith(CoordinationGroup.PREFIX + "/") || path.equals(CoordinationGroup.PREFIX)) return CoordinationGroup.route(rest, req, path);
         if (!path.startsWith("/api/v1/")) throw ApiException.notFoundPath(path);

@@ -48,20 +48,48 @@ final class OpenApi {
 
     private OpenApi() {}
 
-    /** The documents {@link OpenApiBuild} writes at build time, as class-path resources beside this class. */
-    static final String V2_FILE = "openapi-v2.json", V3_FILE = "openapi-v3-api-v1.json";
+    /**
+     * A group version with its own v3 document.
+     *
+     * @param key      its name in the v3 index ({@code api/v1}, {@code apis/coordination.k8s.io/v1})
+     * @param id       its part of operation ids ({@code CoreV1})
+     * @param readOnly only get and list are served
+     */
+    record GroupVersion(String key, String group, String id, Map<Class<?>, OpenApiSchemas.Gvk> kinds, List<ResourceType> types,
+                        boolean readOnly) {
+        String urlPrefix() { return "/" + key; }
+
+        /** The class-path resource {@link OpenApiBuild} writes its v3 document to. */
+        String file() { return "openapi-v3-" + key.replace('/', '_') + ".json"; }
+    }
+
+    static final GroupVersion CORE = new GroupVersion("api/v1", "", "CoreV1", OpenApiSchemas.CORE_KINDS, ResourceType.ALL, false);
+    static final GroupVersion COORDINATION = new GroupVersion("apis/" + CoordinationGroup.GROUP_VERSION, CoordinationGroup.GROUP,
+            "CoordinationV1", OpenApiSchemas.COORDINATION_KINDS, List.of(CoordinationGroup.LEASES), true);
+    static final List<GroupVersion> GROUP_VERSIONS = List.of(CORE, COORDINATION);
+
+    /** The v2 document {@link OpenApiBuild} writes at build time (all group versions in one, as kube's). */
+    static final String V2_FILE = "openapi-v2.json";
 
     /**
      * Loaded on first use (class initialisation is lazy and thread safe) and served as these bytes:
      * re-serialising a 270 KB tree for every request would cost milliseconds each time.
      */
     private static final class V3 {
-        static final byte[] JSON = load(V3_FILE, Dialect.V3);
-        static final String HASH = sha512(JSON);
+        static final Map<String, byte[]> JSON = new java.util.HashMap<>();
+        static final Map<String, String> HASH = new java.util.HashMap<>();
+
+        static {
+            for (GroupVersion gv : GROUP_VERSIONS) {
+                byte[] json = load(gv.file(), Dialect.V3, List.of(gv));
+                JSON.put(gv.key(), json);
+                HASH.put(gv.key(), sha512(json));
+            }
+        }
     }
 
     private static final class V2 {
-        static final byte[] JSON = load(V2_FILE, Dialect.V2);
+        static final byte[] JSON = load(V2_FILE, Dialect.V2, GROUP_VERSIONS);
     }
 
     private static final class V2Protobuf {
@@ -69,38 +97,47 @@ final class OpenApi {
     }
 
     /** The document written at build time, or (without it) generated now. */
-    private static byte[] load(String file, Dialect d) {
+    private static byte[] load(String file, Dialect d, List<GroupVersion> gvs) {
         try (var in = OpenApi.class.getResourceAsStream(file)) {
             if (in != null) return in.readAllBytes();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        return Json.write(document(d, OpenApiSchemas.Descriptions.NONE)).getBytes(StandardCharsets.UTF_8);
+        return Json.write(document(d, OpenApiSchemas.Descriptions.NONE, gvs)).getBytes(StandardCharsets.UTF_8);
     }
 
     /** {@code /openapi/v3}: where each group version's document is. */
     static ObjectNode index() {
         var index = Json.object();
-        index.putObject("paths").putObject("api/v1").put("serverRelativeURL", "/openapi/v3/api/v1?hash=" + V3.HASH);
+        var paths = index.putObject("paths");
+        for (GroupVersion gv : GROUP_VERSIONS) {
+            paths.putObject(gv.key()).put("serverRelativeURL", "/openapi/v3/" + gv.key() + "?hash=" + V3.HASH.get(gv.key()));
+        }
         return index;
     }
 
     /**
-     * {@code /openapi/v3/api/v1}, in JSON only. Asked for with the current hash (the index's URL), the
-     * answer may be cached for good, as kube-openapi's handler says it (a year; ETag the hash), so
-     * kubectl's HTTP cache ({@code --cache-dir}) need not fetch it again.
+     * {@code /openapi/v3/{key}} (e.g. {@code api/v1}), in JSON only. Asked for with the current hash
+     * (the index's URL), the answer may be cached for good, as kube-openapi's handler says it (a year;
+     * ETag the hash), so kubectl's HTTP cache ({@code --cache-dir}) need not fetch it again.
      */
-    static Reply v3(String accept, String hash) {
+    static Reply v3(String key, String accept, String hash) {
+        byte[] json = V3.JSON.get(key);
+        if (json == null) throw ApiException.notFoundPath("/openapi/v3/" + key);
         if (!acceptsJson(accept)) throw notAcceptable();
-        if (!V3.HASH.equals(hash)) return new Reply.Bytes(200, "application/json", V3.JSON);
-        return new Reply.Bytes(200, "application/json", V3.JSON, Map.of(
+        String current = V3.HASH.get(key);
+        if (!current.equals(hash)) return new Reply.Bytes(200, "application/json", json);
+        return new Reply.Bytes(200, "application/json", json, Map.of(
                 "Cache-Control", "public, immutable",
                 "Expires", DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusYears(1)),
-                "ETag", "\"" + V3.HASH + "\""));
+                "ETag", "\"" + current + "\""));
     }
 
-    /** The v3 document as a tree (a copy: for tests). */
-    static ObjectNode v3() { return (ObjectNode) Json.parse(new String(V3.JSON, StandardCharsets.UTF_8)); }
+    /** The core v1 document as a tree (a copy: for tests). */
+    static ObjectNode v3() { return v3(CORE); }
+
+    /** A group version's v3 document as a tree (a copy: for tests). */
+    static ObjectNode v3(GroupVersion gv) { return (ObjectNode) Json.parse(new String(V3.JSON.get(gv.key()), StandardCharsets.UTF_8)); }
 
     /** The v2 document as a tree (a copy: for tests). */
     static ObjectNode v2() { return (ObjectNode) Json.parse(new String(V2.JSON, StandardCharsets.UTF_8)); }
@@ -141,7 +178,8 @@ final class OpenApi {
                 "the server was unable to respond with a content type that the client supports (only application/json)", null);
     }
 
-    static ObjectNode document(Dialect d, OpenApiSchemas.Descriptions descriptions) {
+    /** The document of these group versions (v3: one; v2: all): their paths and the schemas they reach. */
+    static ObjectNode document(Dialect d, OpenApiSchemas.Descriptions descriptions, List<GroupVersion> gvs) {
         var doc = Json.object();
         if (d == Dialect.V3) {
             doc.put("openapi", "3.0.0");
@@ -150,50 +188,63 @@ final class OpenApi {
         }
         doc.putObject("info").put("title", "Kubernetes").put("version", Discovery.GIT_VERSION);
         var paths = doc.putObject("paths");
-        for (ResourceType t : ResourceType.ALL) {
-            String collection = t.namespaced() ? "/api/v1/namespaces/{namespace}/" + t.name() : "/api/v1/" + t.name();
-            var core = new OpenApiSchemas.Gvk("", "v1", t.kind());
-            String kind = ref(d, schemaName(t.kind()));
-            var c = paths.putObject(collection);
-            operation(d, c, "get", "list", t.kind(), core, null, ref(d, schemaName(t.kind() + "List")));
-            operation(d, c, "post", "create", t.kind(), core, kind, kind);
-            var item = paths.putObject(collection + "/{name}");
-            operation(d, item, "get", "read", t.kind(), core, null, kind);
-            operation(d, item, "put", "replace", t.kind(), core, kind, kind);
-            operation(d, item, "patch", "patch", t.kind(), core, ref(d, OpenApiSchemas.PATCH), kind);
-            operation(d, item, "delete", "delete", t.kind(), core, ref(d, schemaName("DeleteOptions")), kind);
-            if (t.hasStatus()) {
-                var status = paths.putObject(collection + "/{name}/status");
-                operation(d, status, "get", "read", t.kind() + "Status", core, null, kind);
-                operation(d, status, "put", "replace", t.kind() + "Status", core, kind, kind);
-                operation(d, status, "patch", "patch", t.kind() + "Status", core, ref(d, OpenApiSchemas.PATCH), kind);
-            }
-            if (t == ResourceType.PODS) {
-                var eviction = paths.putObject(collection + "/{name}/eviction");
-                operation(d, eviction, "post", "create", "PodEviction", new OpenApiSchemas.Gvk("policy", "v1", "Eviction"),
-                        ref(d, "io.k8s.api.policy.v1.Eviction"), ref(d, schemaName("Status")));
-            }
+        var schemas = new java.util.TreeMap<String, ObjectNode>();
+        for (GroupVersion gv : gvs) {
+            for (ResourceType t : gv.types()) paths(d, paths, gv, t);
+            schemas.putAll(OpenApiSchemas.generate(d, descriptions, gv.kinds()));
         }
-        var schemas = OpenApiSchemas.generate(d, descriptions);
         (d == Dialect.V3 ? doc.putObject("components").putObject("schemas") : doc.putObject("definitions")).setAll(schemas);
         return doc;
     }
 
-    private static String schemaName(String kind) {
-        return OpenApiSchemas.KINDS.keySet().stream().filter(c -> c.getSimpleName().equals(kind)).findFirst()
+    private static void paths(Dialect d, ObjectNode paths, GroupVersion gv, ResourceType t) {
+        String collection = gv.urlPrefix() + (t.namespaced() ? "/namespaces/{namespace}/" : "/") + t.name();
+        var gvk = new OpenApiSchemas.Gvk(gv.group(), "v1", t.kind());
+        String kind = ref(d, schemaName(gv, t.kind()));
+        var c = paths.putObject(collection);
+        var item = paths.putObject(collection + "/{name}");
+        var op = new Op(d, gv, gvk);
+        op.add(c, "get", "list", t.kind(), null, ref(d, schemaName(gv, t.kind() + "List")));
+        op.add(item, "get", "read", t.kind(), null, kind);
+        if (gv.readOnly()) return;
+        op.add(c, "post", "create", t.kind(), kind, kind);
+        op.add(item, "put", "replace", t.kind(), kind, kind);
+        op.add(item, "patch", "patch", t.kind(), ref(d, OpenApiSchemas.PATCH), kind);
+        op.add(item, "delete", "delete", t.kind(), ref(d, schemaName(gv, "DeleteOptions")), kind);
+        if (t.hasStatus()) {
+            var status = paths.putObject(collection + "/{name}/status");
+            op.add(status, "get", "read", t.kind() + "Status", null, kind);
+            op.add(status, "put", "replace", t.kind() + "Status", kind, kind);
+            op.add(status, "patch", "patch", t.kind() + "Status", ref(d, OpenApiSchemas.PATCH), kind);
+        }
+        if (t == ResourceType.PODS) {
+            new Op(d, gv, new OpenApiSchemas.Gvk("policy", "v1", "Eviction")).add(paths.putObject(collection + "/{name}/eviction"),
+                    "post", "create", "PodEviction", ref(d, "io.k8s.api.policy.v1.Eviction"), ref(d, schemaName(gv, "Status")));
+        }
+    }
+
+    private static String schemaName(GroupVersion gv, String kind) {
+        return gv.kinds().keySet().stream().filter(c -> c.getSimpleName().equals(kind)).findFirst()
                 .map(OpenApiSchemas::name).orElseThrow(() -> new IllegalArgumentException("no schema for " + kind));
     }
 
     private static String ref(Dialect d, String name) { return d.refPrefix + name; }
 
+    /** The operations of one kind in one dialect. */
+    private record Op(Dialect d, GroupVersion gv, OpenApiSchemas.Gvk gvk) {
+        void add(ObjectNode path, String method, String verb, String kind, String body, String response) {
+            operation(d, path, method, verb, verb + gv.id() + kind, gvk, body, response);
+        }
+    }
+
     /**
-     * One operation, as kube-openapi writes it: its id ({@code patchCoreV1NamespacedPod}), action, GVK,
+     * One operation, as kube-openapi writes it: its id ({@code patchCoreV1Pod}), action, GVK,
      * the {@code fieldValidation} parameter on writes, the body it takes and what it answers.
      */
-    private static void operation(Dialect d, ObjectNode path, String method, String verb, String kind,
+    private static void operation(Dialect d, ObjectNode path, String method, String verb, String operationId,
                                   OpenApiSchemas.Gvk gvk, String body, String response) {
         var op = path.putObject(method);
-        op.put("operationId", verb + "CoreV1" + kind);
+        op.put("operationId", operationId);
         op.put("x-kubernetes-action", method.equals("get") && verb.equals("read") ? "get"
                 : verb.equals("create") ? "post" : verb.equals("replace") ? "put" : verb);
         op.putObject("x-kubernetes-group-version-kind").put("group", gvk.group()).put("kind", gvk.kind()).put("version", gvk.version());

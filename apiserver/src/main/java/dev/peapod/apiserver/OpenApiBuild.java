@@ -24,7 +24,9 @@ public final class OpenApiBuild {
     public static void main(String[] args) throws IOException {
         Path dir = Files.createDirectories(Path.of(args[0]));
         var descriptions = JavadocDescriptions.fromJarsIn(Path.of(args[1]));
-        Files.writeString(dir.resolve(OpenApi.V2_FILE), Json.write(OpenApi.document(Dialect.V2, descriptions)));
-        Files.writeString(dir.resolve(OpenApi.V3_FILE), Json.write(OpenApi.document(Dialect.V3, descriptions)));
+        Files.writeString(dir.resolve(OpenApi.V2_FILE), Json.write(OpenApi.document(Dialect.V2, descriptions, OpenApi.GROUP_VERSIONS)));
+        for (var gv : OpenApi.GROUP_VERSIONS) {
+            Files.writeString(dir.resolve(gv.file()), Json.write(OpenApi.document(Dialect.V3, descriptions, java.util.List.of(gv))));
+        }
     }
 }

@@ -56,10 +56,15 @@ final class OpenApiSchemas {
     /** A kind's group/version/kind, as the {@code x-kubernetes-group-version-kind} extension lists it. */
     record Gvk(String group, String version, String kind) {}
 
-    /** The top-level kinds: those Peapod serves, their lists, and what its API answers or accepts. */
-    static final Map<Class<?>, Gvk> KINDS = kinds();
+    /** The top-level kinds of core/v1: those Peapod serves, their lists, and what its API answers or accepts. */
+    static final Map<Class<?>, Gvk> CORE_KINDS = coreKinds();
 
-    private static Map<Class<?>, Gvk> kinds() {
+    /** coordination.k8s.io/v1: the node's Lease. */
+    static final Map<Class<?>, Gvk> COORDINATION_KINDS = Map.of(
+            io.fabric8.kubernetes.api.model.coordination.v1.Lease.class, new Gvk("coordination.k8s.io", "v1", "Lease"),
+            io.fabric8.kubernetes.api.model.coordination.v1.LeaseList.class, new Gvk("coordination.k8s.io", "v1", "LeaseList"));
+
+    private static Map<Class<?>, Gvk> coreKinds() {
         var m = new java.util.LinkedHashMap<Class<?>, Gvk>();
         for (Class<?> c : List.of(
                 io.fabric8.kubernetes.api.model.Pod.class, io.fabric8.kubernetes.api.model.PodList.class,
@@ -102,10 +107,10 @@ final class OpenApiSchemas {
         this.descriptions = descriptions;
     }
 
-    /** Every schema reachable from {@link #KINDS}, by name, sorted. */
-    static TreeMap<String, ObjectNode> generate(Dialect dialect, Descriptions descriptions) {
+    /** Every schema reachable from {@code kinds} (e.g. {@link #CORE_KINDS}), by name, sorted. */
+    static TreeMap<String, ObjectNode> generate(Dialect dialect, Descriptions descriptions, Map<Class<?>, Gvk> kinds) {
         var g = new OpenApiSchemas(dialect, descriptions);
-        KINDS.forEach((c, gvk) -> {
+        kinds.forEach((c, gvk) -> { // any order: the schemas are sorted by name, their properties too
             ObjectNode s = g.schemas.get(g.define(c));
             s.putArray("x-kubernetes-group-version-kind").addObject()
                     .put("group", gvk.group()).put("kind", gvk.kind()).put("version", gvk.version());
@@ -120,6 +125,7 @@ final class OpenApiSchemas {
         if (c == Quantity.class) return QUANTITY;
         String n = c.getName();
         if (n.startsWith(FABRIC8 + "policy.v1.")) return "io.k8s.api.policy.v1." + c.getSimpleName();
+        if (n.startsWith(FABRIC8 + "coordination.v1.")) return "io.k8s.api.coordination.v1." + c.getSimpleName();
         if (n.startsWith(FABRIC8 + "runtime.")) return "io.k8s.apimachinery.pkg.runtime." + c.getSimpleName();
         if (n.equals(FABRIC8 + c.getSimpleName())) {
             return (META_V1.contains(c.getSimpleName()) ? META : "io.k8s.api.core.v1.") + c.getSimpleName();
@@ -184,6 +190,7 @@ final class OpenApiSchemas {
         if (c == Long.class || c == long.class) return type("integer", "int64");
         if (c == Boolean.class || c == boolean.class) return type("boolean", null);
         if (c == Double.class || c == double.class || c == Float.class || c == float.class) return type("number", "double");
+        if (java.time.temporal.Temporal.class.isAssignableFrom(c)) return type("string", "date-time"); // Lease's MicroTimes
         if (Collection.class.isAssignableFrom(c)) {
             ObjectNode a = type("array", null);
             a.set("items", property(t.getContentType()));

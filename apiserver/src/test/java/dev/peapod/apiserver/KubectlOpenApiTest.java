@@ -92,6 +92,9 @@ class KubectlOpenApiTest {
             assertThat(r.out()).as(t.name()).contains("KIND:       " + t.kind()).containsPattern("metadata\\s+<ObjectMeta>");
         }
         assertThat(kubectl("explain", "node.status.capacity").out()).contains("FIELD: capacity <map[string]Quantity>");
+        var lease = kubectl("explain", "lease.spec");
+        assertThat(lease.out()).as(lease.err()).contains("GROUP:      coordination.k8s.io", "KIND:       Lease")
+                .containsPattern("renewTime\\s+<string>");
         assertThat(kubectl("explain", "events.eventTime").out()).contains("FIELD: eventTime <string>"); // a date-time string, as kube-openapi has it
         var unknown = kubectl("explain", "pod.spec.nosuchfield");
         assertThat(unknown.exit()).isNotZero();
