@@ -14,9 +14,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The OpenAPI documents: {@code /openapi/v2} (Swagger 2.0) and {@code /openapi/v3} (an index
- * pointing at {@code /openapi/v3/api/v1?hash=…}), each with the paths of the kinds Peapod serves and
- * the schemas of {@link OpenApiSchemas}.
+ * The OpenAPI documents: {@code /openapi/v2} (Swagger 2.0, all group versions) and
+ * {@code /openapi/v3} (an index pointing at one document per {@link GroupVersion}:
+ * {@code /openapi/v3/api/v1?hash=…}, {@code /openapi/v3/apis/coordination.k8s.io/v1?hash=…}), each
+ * with the paths of the kinds Peapod serves and the schemas of {@link OpenApiSchemas}.
  *
  * <p>Who reads what (kubectl 1.32):
  * <ul>
