@@ -43,8 +43,8 @@ import java.util.Map;
  * the v3 document, as kube-apiserver's does, so clients' caches change when it does.
  */
 final class OpenApi {
-    /** The patch types the server applies (Patches); server-side apply's {@code application/apply-patch+yaml} is not one. */
-    private static final List<String> PATCH_TYPES = List.of(
+    /** The patch types the server applies: Patches' three and ServerSideApply's. */
+    private static final List<String> PATCH_TYPES = List.of("application/apply-patch+yaml",
             "application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json");
 
     private OpenApi() {}
