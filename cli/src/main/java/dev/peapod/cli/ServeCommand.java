@@ -13,8 +13,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code peapod serve}: runs the node with a Kubernetes API in front of it, for kubectl. Writes
- * {@code DIR/kubeconfig} once the API server listens; stops on SIGINT/SIGTERM (pods are
- * terminated gracefully; their objects stay in the store and run again on the next start).
+ * {@code DIR/kubeconfig} once the API server listens; stops on SIGINT/SIGTERM and leaves the
+ * pods running, as stopping kubelet does: the next start adopts them.
  */
 @Command(name = "serve", description = "Serve the Kubernetes API for kubectl and run the pods created through it.")
 public final class ServeCommand implements Callable<Integer> {
@@ -55,7 +55,7 @@ public final class ServeCommand implements Callable<Integer> {
                 System.err.println("peapod: serving the Kubernetes API on https://" + address + ":" + daemon.port()
                         + " (node " + node + "); kubeconfig: " + daemon.kubeconfig());
                 Signals.onTerminate(signal -> {
-                    System.err.println("peapod: received SIG" + signal + ": stopping pods gracefully");
+                    System.err.println("peapod: received SIG" + signal + ": stopping; pods keep running and the next serve adopts them");
                     stop.countDown();
                 });
                 stop.await();

@@ -22,13 +22,15 @@ import java.util.List;
  * {@code peapod serve}: the composition root. Start order: store (and the objects every cluster
  * has), credentials, the node engine, the pod sync, then the API server, and last
  * {@code <data-dir>/kubeconfig} (its existence tells that the server is up).
- * Stop order is the reverse; a graceful stop (SIGTERM) terminates the pods gracefully, their objects
- * stay in the store and run again, as new containers, on the next start. A serve that dies without
- * stopping (kill -9, a crash) leaves its pods running under conmon: the next start adopts them
+ * Stop order is the reverse. Stopping serve (SIGTERM, Ctrl-C) leaves the pods running, as stopping
+ * kubelet does ({@link Engine#detach}): pods stop only when deleted through the API. Whether serve
+ * stopped so or died (kill -9, a crash), its pods run on under conmon and the next start adopts them
  * ({@link Engine#reconcile}): same containers, same restart counts, logs kept.
  */
 public final class Daemon implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("peapod.daemon");
+    /** How long a stop waits for the pod workers to let go of their pods (one may be mid-step). */
+    private static final Duration DETACH_TIMEOUT = Duration.ofSeconds(10);
     /** Where and how to serve. */
     public record Options(Path dataDir, String address, int port, String nodeName) {}
 
@@ -170,7 +172,7 @@ public final class Daemon implements AutoCloseable {
             server.close();
         } finally {
             controller.close();
-            engine.close();
+            engine.detach(DETACH_TIMEOUT);
             configSource.close();
             store.close();
         }

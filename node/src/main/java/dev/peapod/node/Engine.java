@@ -267,6 +267,36 @@ public final class Engine implements AutoCloseable {
         imageGc.close();
     }
 
+    /**
+     * Stops managing the pods without stopping them: what stopping kubelet does — "stopping or
+     * restarting the kubelet on that node does not cause the kubelet to stop all local Pods"
+     * (https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#kubelet-restarts). Each
+     * worker stops its probes, writes its pod's record and ends; conmon keeps monitoring the
+     * containers, and the next engine on these directories adopts them ({@link #reconcile}) exactly
+     * as after a kill -9. Waits up to {@code timeout} for the workers (one busy stopping a deleted
+     * pod finishes its step first); one still busy then is left as a kill -9 would leave it.
+     * {@code peapod serve} calls this on SIGTERM; {@code peapod up} calls {@link #close}.
+     */
+    public void detach(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        var pending = new java.util.LinkedHashMap<String, CompletableFuture<Void>>();
+        workers.forEach((uid, w) -> pending.put(uid, w.detach()));
+        pending.forEach((uid, done) -> {
+            try {
+                done.get(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                log("pod " + uid + " was still busy when the engine detached; the next start adopts it as after a crash");
+            } catch (java.util.concurrent.ExecutionException e) {
+                log("pod " + uid + " failed to detach: " + e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        workers.clear();
+        exits.close();
+        imageGc.close();
+    }
+
     public Images images() { return parts.images(); }
 
     /** Probes run so far on this node, per handler (kubelet's {@code prober_probe_total}; used by bench/run-probes). */

@@ -57,6 +57,10 @@ final class PodWorker {
     private final PodStatusPublisher status;
     private final PodResizer resizer;
     private volatile boolean terminating;
+    /** Set by {@link #detach}: the worker lets go of the pod at its next round, leaving it running. */
+    private volatile boolean detaching;
+    /** Completes once a detached worker has let go of its pod ({@link #detach}). */
+    private final CompletableFuture<Void> detached = new CompletableFuture<>();
     private volatile Duration gracePeriod;
     private Sandbox sandbox;
     private Map<String, java.nio.file.Path> volumes;
@@ -217,16 +221,59 @@ final class PodWorker {
         }
     }
 
+    /**
+     * Lets go of the pod without stopping it, as stopping kubelet does: pods are only stopped when
+     * deleted (https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#kubelet-restarts).
+     * At its next round the worker stops its probes, writes the pod's record one last time and
+     * ends, leaving the sandbox and containers to conmon; a restarted engine adopts them.
+     * {@link #finished} does not complete: the pod did not finish.
+     */
+    CompletableFuture<Void> detach() {
+        detaching = true;
+        signal();
+        return detached;
+    }
+
     private void run() {
         try {
             loop();
+        } catch (Detached d) {
+            letGo();
+            return;
         } catch (Throwable t) {
             engine.log(pod, "pod worker failed: " + t);
             status.fail(new dev.peapod.node.status.Eviction("NodeError", "worker failed: " + t.getMessage()));
             stopEverything();
         } finally {
-            finished.complete(status.current());
-            resizer.failQueued("pod has finished");
+            if (!detached.isDone()) {
+                finished.complete(status.current());
+                resizer.failQueued("pod has finished");
+            }
+            detached.complete(null); // a detach asked for while the pod finished has nothing more to wait for
+        }
+    }
+
+    /** Thrown on the worker thread at a round's start once {@link #detach} was asked for. */
+    private static final class Detached extends RuntimeException {
+        Detached() { super(null, null, false, false); }
+    }
+
+    private void checkDetaching() {
+        if (detaching) throw new Detached();
+    }
+
+    /** The detach itself, on the worker thread: nothing runs for the pod any more, nothing of it is stopped. */
+    private void letGo() {
+        try {
+            probes.close();
+            // Created ahead of their turn, never started: nothing of them runs, they go.
+            discardPrecreated();
+            saveRecord();
+        } catch (RuntimeException e) {
+            engine.log(pod, "failed to detach cleanly: " + e);
+        } finally {
+            resizer.failQueued("the node is shutting down");
+            detached.complete(null);
         }
     }
 
@@ -237,9 +284,11 @@ final class PodWorker {
             status.publish(observed(), waiting, terminating, probes.results());
             return;
         }
+        checkDetaching();
         if (adopted) resumeAdopted();
         status.publish(observed(), waiting, terminating, probes.results());
         while (true) {
+            checkDetaching();
             for (var r : records) if (engine.containers().refresh(r)) probes.containerStopped(r.name);
             refreshVolumes();
             killUnhealthy();

@@ -73,4 +73,40 @@ class AdoptionTest {
         assertThat(first.paths(pod).dataDir()).doesNotExist();
         third.close();
     }
+
+    @Test
+    void aDetachedEngineLeavesItsPodRunningAndTheNextOneAdoptsIt() throws Exception {
+        var first = new FakeNode(tmp);
+        Pod pod = first.run(new FakeNode.PodFixture("Always").container("one").container("two").build());
+        String uid = pod.getMetadata().getUid();
+        await().atMost(10, TimeUnit.SECONDS).until(() -> first.running("one") && first.running("two")
+                && PodRecord.read(first.paths(pod).runDir()).map(r -> r.containers().size() == 2
+                        && r.containers().stream().allMatch(a -> a.startedAt() != null)).orElse(false));
+        var before = ids(first.listener, pod);
+        int calls = first.oci.calls().size();
+
+        first.engine.detach(java.time.Duration.ofSeconds(5));
+        assertThat(first.engine.finished(uid)).as("a detached engine no longer knows the pod").isCompletedExceptionally();
+        Thread.sleep(100); // a worker still running would act on its 20 ms resync
+        assertThat(first.oci.calls().subList(calls, first.oci.calls().size())).as("nothing stopped or deleted").isEmpty();
+        assertThat(first.running("one") && first.running("two")).isTrue();
+        assertThat(first.mounter.mounts()).isNotEmpty();
+
+        var listener = new FakeNode.Recorder();
+        var second = restarted(first, listener);
+        assertThat(second.reconcile(List.of(new Reconcile.StoredPod(uid, true)))).containsExactly(new Reconcile.Adopt(uid));
+        second.run(pod);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> ids(listener, pod).size() == 2
+                && listener.latest("one").get().getState().getRunning() != null);
+        assertThat(ids(listener, pod)).isEqualTo(before);
+        assertThat(first.oci.calls().subList(calls, first.oci.calls().size())).as("nothing created anew").isEmpty();
+
+        second.terminate(uid, java.time.Duration.ZERO);
+        second.finished(uid).get(10, TimeUnit.SECONDS);
+        second.remove(uid);
+        assertThat(first.oci.containers()).as("runtime containers after the delete").isEmpty();
+        assertThat(first.mounter.mounts()).as("mounts after the delete").isEmpty();
+        assertThat(first.paths(pod).runDir()).doesNotExist();
+        second.close();
+    }
 }
