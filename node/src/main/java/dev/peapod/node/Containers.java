@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -265,8 +266,11 @@ final class Containers {
      * A container an earlier engine created, adopted after a restart ({@link PodRecord}): the record
      * gets the cleanups {@link #create} registers (runtime delete, rootfs unmount, bundle, writable
      * layer, termination log) and its exit is watched again, so an exit conmon recorded while no
-     * engine ran is seen at once. Not rebuilt: subPath and idmapped-layer mounts (their host paths
-     * are not recorded). An attempt whose exit was already seen has been released: nothing to do.
+     * engine ran is seen at once; the mounts {@link #create} made are found where it makes them —
+     * the idmapped image layers of a hostUsers: false container ({@code <bundle>/lower/<i>}) and
+     * the subPath staging points ({@code <run dir>/subpaths/<id>/<i>}) — so that they are unmounted
+     * when the container goes (without that, the pod's directories could not be removed).
+     * An attempt whose exit was already seen has been released: nothing to do.
      */
     void adopt(ContainerRecord r, PodPaths paths, Runnable onExit) {
         r.terminationFile = paths.terminationLog(r.id);
@@ -276,11 +280,27 @@ final class Containers {
         Path termLog = r.terminationFile;
         r.cleanups.add(() -> FileTree.deleteRecursively(bundle));
         r.cleanups.add(() -> FileTree.deleteRecursively(rw));
+        for (Path lower : numbered(bundle.resolve("lower"))) r.cleanups.add(() -> mounter.unmount(lower, true));
         r.cleanups.add(() -> mounter.unmount(bundle.resolve("rootfs"), true));
+        Path staging = paths.subPaths(r.id);
+        var points = numbered(staging);
+        if (!points.isEmpty()) r.cleanups.add(() -> Files.deleteIfExists(staging));
+        for (Path p : points) r.cleanups.add(() -> { mounter.unmount(p, true); Files.deleteIfExists(p); });
         r.cleanups.add(() -> Files.deleteIfExists(termLog));
         r.cleanups.add(() -> oci.delete(r.id, true));
         exits.watch(r.id, onExit);
         r.cleanups.add(() -> exits.forget(r.id));
+    }
+
+    /** The entries {@code 0, 1, …} of a directory {@link #create} numbered (layers, subPath points), in order. */
+    private static List<Path> numbered(Path dir) {
+        if (!Files.isDirectory(dir)) return List.of();
+        try (var entries = Files.list(dir)) {
+            return entries.filter(p -> p.getFileName().toString().matches("\\d+"))
+                    .sorted(java.util.Comparator.comparingInt(p -> Integer.parseInt(p.getFileName().toString()))).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     /**

@@ -180,7 +180,13 @@ public final class Engine implements AutoCloseable {
         for (var action : plan) {
             PodRecord r = records.get(action.uid());
             switch (action) {
-                case dev.peapod.node.restart.Reconcile.Adopt a -> adoptable.put(a.uid(), r);
+                case dev.peapod.node.restart.Reconcile.Adopt a -> {
+                    adoptable.put(a.uid(), r);
+                    // Its containers run in that id range: no new pod may get it.
+                    if (r.userNamespaceHostId() != null && !userNamespaces.restore(a.uid(), r.userNamespaceHostId())) {
+                        log("pod " + a.uid() + ": its user namespace range from " + r.userNamespaceHostId() + " is taken");
+                    }
+                }
                 case dev.peapod.node.restart.Reconcile.Start st -> { if (st.cleanFirst()) discard(st.uid(), r); }
                 case dev.peapod.node.restart.Reconcile.Clean c -> discard(c.uid(), r);
             }
@@ -309,6 +315,7 @@ public final class Engine implements AutoCloseable {
     dev.peapod.node.spec.HostFacts host() { return parts.host(); }
     InstantSource clock() { return clock; }
     Backoff backoff() { return backoff; }
+    UserNamespaces userNamespaces() { return userNamespaces; }
     Containers containers() { return containers; }
     Sandboxes sandboxes() { return sandboxes; }
     Volumes volumes() { return volumes; }

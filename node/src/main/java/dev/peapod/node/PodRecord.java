@@ -3,6 +3,7 @@ package dev.peapod.node;
 import dev.peapod.node.model.ContainerKind;
 import dev.peapod.node.model.RuntimeState;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,24 +21,71 @@ import java.util.Optional;
  * and every container attempt it keeps (id, attempt, image, log, and the exit once seen). It sits in
  * the run dir, like the runtime's own state: a reboot clears both.
  */
-record PodRecord(String pod, String startTime, SandboxRecord sandbox, List<Attempt> containers) {
+record PodRecord(int version, String pod, String startTime, SandboxRecord sandbox, List<Attempt> containers,
+                 Map<String, Backoff> backoff, Long userNamespaceHostId) {
     static final String FILE = "pod-record.json";
+    /**
+     * 1 (or absent): sandbox and attempts. 2: also the CrashLoopBackOff state per container, each
+     * running attempt's last known started/ready and applied resources, the pod's hostUsers: false
+     * id range; the pod's spec holds the resources allocated to it (in-place resize). A version 1
+     * record reads with those empty.
+     */
+    static final int VERSION = 2;
+
+    PodRecord {
+        backoff = backoff == null ? Map.of() : Map.copyOf(backoff);
+    }
+
+    /** One backoff entry ({@link dev.peapod.node.backoff.Backoff.State}): current delay and last restart. */
+    record Backoff(long delayMillis, String lastUpdate) {}
 
     record SandboxRecord(String id, int pid, String cgroupPath, String createdAt, List<String> podIps, String hostname) {}
 
     record Exit(int exitCode, String startedAt, String finishedAt, String reason, String message) {}
 
+    /**
+     * @param started, ready the last known probe results of a running attempt (null: no such probe, or exited)
+     * @param applied        the resources its cgroup has (in-place resize), null if unknown
+     */
     record Attempt(String name, String kind, String id, int attempt, String image, String imageId, String logPath,
-                   String stopSignal, String cgroupPath, String createdAt, String startedAt, Exit exited) {}
+                   String stopSignal, String cgroupPath, String createdAt, String startedAt, Exit exited,
+                   Boolean started, Boolean ready, ResourceRequirements applied) {}
 
-    static PodRecord of(Pod pod, Instant startTime, Sandbox sandbox, List<ContainerRecord> records) throws IOException {
+    /** What the worker keeps besides its containers: probe results, backoff, the user namespace. */
+    record Extras(dev.peapod.node.status.ProbeResults probes, Map<String, dev.peapod.node.backoff.Backoff.State> backoff,
+                  Long userNamespaceHostId) {
+        static final Extras NONE = new Extras(null, Map.of(), null);
+    }
+
+    static PodRecord of(Pod pod, Instant startTime, Sandbox sandbox, List<ContainerRecord> records, Extras extras)
+            throws IOException {
         var sb = new SandboxRecord(sandbox.id(), sandbox.pid(), sandbox.cgroupPath(), str(sandbox.createdAt()),
                 List.copyOf(sandbox.podIps()), sandbox.hostname());
-        var attempts = records.stream().map(r -> new Attempt(r.name, r.kind.name(), r.id, r.attempt, r.image, r.imageId,
-                r.logPath.toString(), r.stopSignal, r.cgroupPath, str(r.createdAt), str(r.startedAt),
-                r.exited == null ? null : new Exit(r.exited.exitCode(), str(r.exited.startedAt()), str(r.exited.finishedAt()),
-                        r.exited.reason(), r.exited.message()))).toList();
-        return new PodRecord(Json.MAPPER.writeValueAsString(pod), str(startTime), sb, attempts);
+        var probes = extras.probes();
+        var attempts = records.stream().map(r -> {
+            boolean live = r.exited == null && probes != null;
+            return new Attempt(r.name, r.kind.name(), r.id, r.attempt, r.image, r.imageId,
+                    r.logPath.toString(), r.stopSignal, r.cgroupPath, str(r.createdAt), str(r.startedAt),
+                    r.exited == null ? null : new Exit(r.exited.exitCode(), str(r.exited.startedAt()), str(r.exited.finishedAt()),
+                            r.exited.reason(), r.exited.message()),
+                    live ? probes.started().get(r.name) : null, live ? probes.ready().get(r.name) : null,
+                    r.exited == null ? r.applied : null);
+        }).toList();
+        var backoff = new java.util.TreeMap<String, Backoff>();
+        extras.backoff().forEach((k, st) -> backoff.put(k, new Backoff(st.delay().toMillis(), str(st.lastUpdate()))));
+        return new PodRecord(VERSION, Json.MAPPER.writeValueAsString(pod), str(startTime), sb, attempts, backoff,
+                extras.userNamespaceHostId());
+    }
+
+    /** The backoff entries to restore ({@link dev.peapod.node.backoff.Backoff#restore}). */
+    Map<String, dev.peapod.node.backoff.Backoff.State> backoffStates() {
+        var out = new java.util.TreeMap<String, dev.peapod.node.backoff.Backoff.State>();
+        backoff.forEach((k, b) -> {
+            if (b != null && b.lastUpdate() != null) {
+                out.put(k, new dev.peapod.node.backoff.Backoff.State(java.time.Duration.ofMillis(b.delayMillis()), inst(b.lastUpdate())));
+            }
+        });
+        return out;
     }
 
     Pod decodePod() throws IOException { return Json.MAPPER.readValue(pod, Pod.class); }
@@ -51,6 +100,7 @@ record PodRecord(String pod, String startTime, SandboxRecord sandbox, List<Attem
         var r = new ContainerRecord(a.name(), ContainerKind.valueOf(a.kind()), a.id(), a.attempt(), a.image(), a.imageId(),
                 Path.of(a.logPath()), a.stopSignal());
         r.cgroupPath = a.cgroupPath();
+        r.applied = a.applied();
         r.createdAt = inst(a.createdAt());
         r.startedAt = inst(a.startedAt());
         var e = a.exited();

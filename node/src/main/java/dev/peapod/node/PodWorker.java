@@ -704,7 +704,8 @@ final class PodWorker {
     private void saveRecord() {
         if (sandbox == null) return;
         try {
-            var next = PodRecord.of(pod, status.startTime(), sandbox, records);
+            var next = PodRecord.of(pod, status.startTime(), sandbox, records, new PodRecord.Extras(probes.results(),
+                    engine.backoff().of(uid), engine.userNamespaces().hostId(uid)));
             if (next.equals(lastSaved)) return;
             next.write(paths.runDir());
             lastSaved = next;
@@ -725,17 +726,21 @@ final class PodWorker {
         lastSaved = rec;
         status.startTime(java.time.Instant.parse(rec.startTime()));
         status.podIp(Boolean.TRUE.equals(pod.getSpec().getHostNetwork()) ? engine.hostIp() : sandbox.podIp());
+        // CrashLoopBackOff carries over: an adopted crash-looping container waits out its delay.
+        engine.backoff().restore(uid, rec.backoffStates());
+        restoreAllocation(rec);
         for (var a : rec.containers()) {
             var r = PodRecord.toRecord(a);
             try {
                 r.container = container(r.name);
-                r.applied = r.container.getResources();
+                if (r.applied == null) r.applied = r.container.getResources();
                 r.hookTarget = new HookRunner.Target(pod, r.container, r.id, sandbox.podIp());
             } catch (IllegalArgumentException e) {
                 // not in the spec (cannot happen: containers are immutable); stopped like any other
             }
             engine.containers().adopt(r, paths, this::signal);
             records.add(r);
+            if (a.exited() == null) adoptedProbes.put(r.id, a);
             engine.logStarted(pod, r.name, r.attempt, r.logPath);
         }
         // Containers created after the record was last written (the engine died in between).
@@ -758,6 +763,42 @@ final class PodWorker {
         adopted = true;
     }
 
+    /** Recorded attempts still running at adoption (by id): their last known started/ready seed the probes. */
+    private final Map<String, PodRecord.Attempt> adoptedProbes = new java.util.HashMap<>();
+
+    /**
+     * In-place resize across a restart: the record's pod holds the resources allocated to each
+     * container (kubelet checkpoints them, allocation manager); the pod given now holds the desired
+     * ones (the store's spec). The worker goes on from the allocated ones, and a difference is
+     * resized again — admitted, applied or left pending with its reason — as kubelet's next sync
+     * handles a desired != allocated pod.
+     */
+    private void restoreAllocation(PodRecord rec) {
+        Pod allocated;
+        try {
+            allocated = rec.decodePod();
+        } catch (java.io.IOException e) {
+            engine.log(pod, "unreadable pod in its record, resources as the spec says: " + e.getMessage());
+            return;
+        }
+        var desired = new LinkedHashMap<String, io.fabric8.kubernetes.api.model.ResourceRequirements>();
+        var was = new ArrayList<Container>(allocated.getSpec().getInitContainers());
+        was.addAll(allocated.getSpec().getContainers());
+        for (Container a : was) {
+            Container c = containerSpec(a.getName());
+            if (c == null || java.util.Objects.equals(c.getResources(), a.getResources())) continue;
+            desired.put(c.getName(), c.getResources());
+            c.setResources(a.getResources());
+        }
+        if (!desired.isEmpty()) {
+            resizer.submit(desired).whenComplete((errors, e) -> {
+                if (e != null || !errors.isEmpty()) {
+                    engine.log(pod, "resize pending at restart refused: " + (e != null ? e.getMessage() : errors));
+                }
+            });
+        }
+    }
+
     /** On the worker thread, first: volumes (set up again, idempotent), pod cgroup bookkeeping, probes of the running containers. */
     private void resumeAdopted() {
         try {
@@ -770,9 +811,12 @@ final class PodWorker {
         for (var r : records) {
             if (r.exited == null && r.startedAt != null && r.container != null
                     && latestRecord(r.name).map(l -> l == r).orElse(false)) {
-                probes.containerStarted(r.container, r.id, sandbox.podIp(), r.startedAt);
+                var a = adoptedProbes.get(r.id);
+                probes.containerAdopted(r.container, r.id, sandbox.podIp(), r.startedAt,
+                        a == null ? null : a.started(), a == null ? null : a.ready());
             }
         }
+        adoptedProbes.clear();
     }
 
     /** Stops and removes everything of an adopted pod that is not to run (no longer wanted, or its runtime state is gone). */

@@ -16,8 +16,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * to 2^32 — lowest free first, and freed when the pod is gone. No two running pods of this node
  * share a block, and no block overlaps the host's own ids below 65536.
  *
- * <p>Kept in memory: a Peapod restart forgets the blocks of running pods (kubelet re-reads them
- * from its pod directories). Thread safe.
+ * <p>Kept in memory; each pod's record keeps its block ({@link #hostId}), and a restarted engine
+ * puts the blocks of the pods it adopts back ({@link #restore}) before any new pod gets one, as
+ * kubelet re-reads them from its pod directories. Thread safe.
  */
 final class UserNamespaces {
     static final long SIZE = 65536, FIRST_ID = 65536;
@@ -44,6 +45,38 @@ final class UserNamespaces {
                 byPod.put(uid, block);
             }
             return new PodUserNamespace(FIRST_ID + block * SIZE, SIZE);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The first host id of the pod's block, or null when it has none. */
+    Long hostId(String podUid) {
+        lock.lock();
+        try {
+            Integer block = byPod.get(podUid);
+            return block == null ? null : FIRST_ID + block * SIZE;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Takes the block starting at {@code hostId} for the pod again (an adopted pod, whose containers
+     * run with it). Returns false, taking nothing, when that is no block start or another pod has it.
+     */
+    boolean restore(String podUid, long hostId) {
+        long offset = hostId - FIRST_ID;
+        if (offset < 0 || offset % SIZE != 0 || offset / SIZE >= BLOCKS) return false;
+        int block = (int) (offset / SIZE);
+        lock.lock();
+        try {
+            Integer mine = byPod.get(podUid);
+            if (mine != null) return mine == block;
+            if (used.get(block)) return false;
+            used.set(block);
+            byPod.put(podUid, block);
+            return true;
         } finally {
             lock.unlock();
         }

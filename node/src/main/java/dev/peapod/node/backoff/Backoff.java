@@ -186,6 +186,41 @@ public final class Backoff {
         }
     }
 
+    /** One key's state, carried across an engine restart in the pod's record (see {@link #of}/{@link #restore}). */
+    public record State(Duration delay, Instant lastUpdate) {}
+
+    /**
+     * The entries of one pod's containers, by what follows the pod in their key (the container's
+     * name, or whatever the caller keyed on). kubelet keeps its backoff in memory and a kubelet
+     * restart forgets it; Peapod keeps it in the pod's record, so that a crash-looping container
+     * of an adopted pod does not get an immediate restart from each restart of {@code peapod serve}.
+     */
+    public Map<String, State> of(String podUid) {
+        String prefix = key(podUid, "");
+        lock.lock();
+        try {
+            var out = new java.util.TreeMap<String, State>();
+            entries.forEach((k, e) -> { if (k.startsWith(prefix)) out.put(k.substring(prefix.length()), new State(e.delay(), e.lastUpdate())); });
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Puts back what {@link #of} gave for the pod (an adopted pod's record); existing entries of the pod are replaced. */
+    public void restore(String podUid, Map<String, State> states) {
+        lock.lock();
+        try {
+            states.forEach((k, st) -> {
+                if (st != null && st.delay() != null && st.lastUpdate() != null) {
+                    entries.put(key(podUid, k), new Entry(min(st.delay(), max), st.lastUpdate()));
+                }
+            });
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The planner's view of one pod's containers; asking never records anything. */
     public RestartGate gate(String podUid) {
         return (container, finishedAt) -> retryAt(key(podUid, container), finishedAt);

@@ -75,6 +75,25 @@ public final class ProbeManager implements AutoCloseable {
      * @param startedAt when the container started; {@code initialDelaySeconds} counts from here
      */
     public void containerStarted(Container spec, String containerId, String podIp, Instant startedAt) {
+        containerStarted(spec, containerId, podIp, startedAt, null, null);
+    }
+
+    /**
+     * A running attempt an earlier engine probed (an adopted pod), with its last known started and
+     * ready (null: not known, as for a new attempt). Kubernetes 1.35 (KEP-4781, the
+     * {@code ChangeContainerStatusOnKubeletRestart} gate now off by default): "the kubelet does not
+     * change container statuses after a restart. Containers that were ready remain ready"
+     * (https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#kubelet-restarts). So a
+     * container that had started is not startup-probed again, and its liveness and readiness probes
+     * run at once; readiness keeps its value until a probe reaches a threshold.
+     */
+    public void containerAdopted(Container spec, String containerId, String podIp, Instant startedAt,
+                                 Boolean started, Boolean ready) {
+        containerStarted(spec, containerId, podIp, startedAt, started, ready);
+    }
+
+    private void containerStarted(Container spec, String containerId, String podIp, Instant startedAt,
+                                  Boolean wasStarted, Boolean wasReady) {
         Map<ProbeKind, Probe> specs = specs(spec);
         if (specs.isEmpty()) return;
         lock.lock();
@@ -86,21 +105,28 @@ public final class ProbeManager implements AutoCloseable {
                 cp = new ContainerProbes(specs);
                 containers.put(spec.getName(), cp);
             }
-            start(cp, spec, containerId, podIp, startedAt == null ? clock.instant() : startedAt);
+            start(cp, spec, containerId, podIp, startedAt == null ? clock.instant() : startedAt, wasStarted, wasReady);
         } finally {
             lock.unlock();
         }
     }
 
-    private void start(ContainerProbes cp, Container spec, String containerId, String podIp, Instant startedAt) {
+    private void start(ContainerProbes cp, Container spec, String containerId, String podIp, Instant startedAt,
+                       Boolean wasStarted, Boolean wasReady) {
         boolean hasStartup = cp.specs.containsKey(ProbeKind.STARTUP);
-        cp.started = !hasStartup || terminating;
-        cp.ready = false;
+        boolean restoredStarted = hasStartup && Boolean.TRUE.equals(wasStarted);
+        cp.started = !hasStartup || terminating || restoredStarted;
+        cp.ready = cp.started && Boolean.TRUE.equals(wasReady);
         cp.containerId = containerId;
         for (var entry : cp.specs.entrySet()) {
             ProbeKind kind = entry.getKey();
             ProbeWorker.Attempt attempt = attempt(spec, containerId, podIp, startedAt, entry.getValue());
             if (terminating && kind != ProbeKind.READINESS) continue;
+            if (kind == ProbeKind.STARTUP && restoredStarted) {
+                ProbeWorker idle = cp.workers.remove(kind); // started already: not probed again for this attempt
+                if (idle != null) idle.stop();
+                continue;
+            }
             ProbeWorker worker = cp.workers.computeIfAbsent(kind,
                     k -> new ProbeWorker(k, ProbeSettings.of(entry.getValue()), runner, scheduler, clock, this::report));
             worker.start(attempt, kind != ProbeKind.STARTUP && !cp.started);

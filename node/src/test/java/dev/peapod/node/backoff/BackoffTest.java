@@ -193,4 +193,25 @@ class BackoffTest {
         assertThatThrownBy(() -> new Backoff(clock, Duration.ZERO, Duration.ofSeconds(10)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aPodsEntriesCarryOverToAnotherBackoffAndKeepItsWait() {
+        var clock = new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+        java.time.InstantSource src = clock::get;
+        var first = new Backoff(src);
+        java.time.Instant exit = clock.get();
+        first.next(Backoff.key("pod", "app"), exit);
+        first.next(Backoff.key("pod", "app"), exit);
+        first.next(Backoff.key("other", "app"), exit);
+        var saved = first.of("pod");
+        assertThat(saved).containsOnlyKeys("app");
+        assertThat(saved.get("app").delay()).isEqualTo(java.time.Duration.ofSeconds(20));
+
+        var second = new Backoff(src);
+        assertThat(second.retryAt(Backoff.key("pod", "app"), exit)).as("a fresh backoff restarts at once").isEmpty();
+        second.restore("pod", saved);
+        assertThat(second.retryAt(Backoff.key("pod", "app"), exit)).contains(exit.plusSeconds(20));
+        assertThat(second.next(Backoff.key("pod", "app"), exit)).as("and goes on doubling").isEqualTo(java.time.Duration.ofSeconds(40));
+        assertThat(second.of("other")).isEmpty();
+    }
 }
