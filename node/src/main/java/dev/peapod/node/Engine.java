@@ -173,7 +173,8 @@ public final class Engine implements AutoCloseable {
                 if (parts.oci().state(id).isPresent()) known.add(id);
                 if (parts.oci().exitCode(id).isPresent()) exitFiles.add(id);
             }
-            recorded.add(new dev.peapod.node.restart.Reconcile.RecordedPod(uid, sandboxId, live));
+            recorded.add(new dev.peapod.node.restart.Reconcile.RecordedPod(uid, sandboxId, live,
+                    r.sandbox() == null || !r.sandbox().creating()));
         });
         var plan = dev.peapod.node.restart.Reconcile.plan(stored, recorded,
                 new dev.peapod.node.restart.Reconcile.Runtime(known, exitFiles));

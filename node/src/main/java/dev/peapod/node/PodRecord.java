@@ -39,7 +39,9 @@ record PodRecord(int version, String pod, String startTime, SandboxRecord sandbo
     /** One backoff entry ({@link dev.peapod.node.backoff.Backoff.State}): current delay and last restart. */
     record Backoff(long delayMillis, String lastUpdate) {}
 
-    record SandboxRecord(String id, int pid, String cgroupPath, String createdAt, List<String> podIps, String hostname) {}
+    /** @param creating recorded before the sandbox's creation began; never adopted (its creation may not have finished) */
+    record SandboxRecord(String id, int pid, String cgroupPath, String createdAt, List<String> podIps, String hostname,
+                         boolean creating) {}
 
     record Exit(int exitCode, String startedAt, String finishedAt, String reason, String message) {}
 
@@ -60,7 +62,7 @@ record PodRecord(int version, String pod, String startTime, SandboxRecord sandbo
     static PodRecord of(Pod pod, Instant startTime, Sandbox sandbox, List<ContainerRecord> records, Extras extras)
             throws IOException {
         var sb = new SandboxRecord(sandbox.id(), sandbox.pid(), sandbox.cgroupPath(), str(sandbox.createdAt()),
-                List.copyOf(sandbox.podIps()), sandbox.hostname());
+                List.copyOf(sandbox.podIps()), sandbox.hostname(), false);
         var probes = extras.probes();
         var attempts = records.stream().map(r -> {
             boolean live = r.exited == null && probes != null;
@@ -75,6 +77,16 @@ record PodRecord(int version, String pod, String startTime, SandboxRecord sandbo
         extras.backoff().forEach((k, st) -> backoff.put(k, new Backoff(st.delay().toMillis(), str(st.lastUpdate()))));
         return new PodRecord(VERSION, Json.MAPPER.writeValueAsString(pod), str(startTime), sb, attempts, backoff,
                 extras.userNamespaceHostId());
+    }
+
+    /**
+     * The record written before a sandbox is created (restart safety, issue 6): should the engine
+     * die before the sandbox's own record, the next engine knows the infra's id and cgroup and
+     * removes whatever of the sandbox (and of containers created early) exists; nothing leaks.
+     */
+    static PodRecord creating(Pod pod, Instant startTime, String sandboxId, String cgroupPath) throws IOException {
+        return new PodRecord(VERSION, Json.MAPPER.writeValueAsString(pod), str(startTime),
+                new SandboxRecord(sandboxId, 0, cgroupPath, null, List.of(), null, true), List.of(), Map.of(), null);
     }
 
     /** The backoff entries to restore ({@link dev.peapod.node.backoff.Backoff#restore}). */

@@ -369,13 +369,18 @@ final class PodWorker {
         Instant retry = retryAt.get("");
         if (retry != null && engine.clock().instant().isBefore(retry)) return false;
         try {
+            // Recorded before anything of the sandbox exists: an engine dying midway leaks nothing.
+            String id = ContainerIds.next();
+            java.nio.file.Files.createDirectories(paths.runDir());
+            PodRecord.creating(pod, status.startTime(), id, Sandboxes.podCgroup(pod)).write(paths.runDir());
             if (volumes == null) volumes = engine.volumes().setUp(pod, paths);
             // While CNI ADD runs, the containers are created (not started): see precreateAfter.
             sandbox = engine.sandboxes().create(pod, paths, (reason, message) -> engine.event(pod, null, "Warning", reason, message),
                     early -> {
                         precreateAfter(null, new Containers.PodContext(pod, early, paths, volumes, engine.configSource(), engine.hostIp(), null));
                         return this::discardPrecreated;
-                    });
+                    }, id);
+            saveRecord(); // the sandbox exists: adoptable from now on
             status.podIp(Boolean.TRUE.equals(pod.getSpec().getHostNetwork()) ? engine.hostIp() : sandbox.podIp());
             resizer.sandboxCreated();
             engine.qosCgroups().added(pod);
@@ -724,7 +729,7 @@ final class PodWorker {
     void adopt(PodRecord rec) {
         sandbox = rec.toSandbox();
         lastSaved = rec;
-        status.startTime(java.time.Instant.parse(rec.startTime()));
+        if (rec.startTime() != null) status.startTime(java.time.Instant.parse(rec.startTime()));
         status.podIp(Boolean.TRUE.equals(pod.getSpec().getHostNetwork()) ? engine.hostIp() : sandbox.podIp());
         // CrashLoopBackOff carries over: an adopted crash-looping container waits out its delay.
         engine.backoff().restore(uid, rec.backoffStates());

@@ -63,12 +63,17 @@ final class Sandboxes {
     }
 
     Sandbox create(Pod pod, PodPaths paths, java.util.function.BiConsumer<String, String> warn, Early early) throws IOException {
+        return create(pod, paths, warn, early, ContainerIds.next());
+    }
+
+    /** With the infra's id chosen by the caller (who records it before anything exists: {@link PodRecord#creating}). */
+    Sandbox create(Pod pod, PodPaths paths, java.util.function.BiConsumer<String, String> warn, Early early, String id)
+            throws IOException {
         String uid = pod.getMetadata().getUid();
         Trace.mark("sandbox: start");
         try (var rollback = new Rollback()) {
             Files.createDirectories(paths.runDir());
             rollback.add(() -> FileTree.deleteRecursively(paths.runDir()));
-            String id = ContainerIds.next();
             boolean hostNetwork = Boolean.TRUE.equals(pod.getSpec().getHostNetwork());
             var names = PodHostname.of(pod, PodHostname.DEFAULT_CLUSTER_DOMAIN, nodeHostname());
             Path netns = hostNetwork ? null : network.createNamespace(id);
@@ -140,16 +145,36 @@ final class Sandboxes {
         return oci.exitCode(sandbox.id()).isEmpty();
     }
 
-    /** Stops the infra process and removes everything {@link #create} made. Idempotent. */
+    /**
+     * Stops the infra process and removes everything {@link #create} made. Idempotent, and also for
+     * a sandbox whose creation an earlier engine did not finish (recorded before it began): what
+     * does not exist is skipped, and one step failing does not keep the others from running.
+     */
     void remove(Sandbox sandbox, Pod pod, PodPaths paths) throws IOException {
+        var failures = new java.util.ArrayList<String>();
         if (sandbox != null) {
-            oci.kill(sandbox.id(), "KILL", true);
-            oci.delete(sandbox.id(), true);
-            network.tearDown(sandbox.id(), pod);
+            if (oci.state(sandbox.id()).isPresent()) {
+                try {
+                    oci.kill(sandbox.id(), "KILL", true);
+                } catch (dev.peapod.oci.OciException e) {
+                    // exited already
+                }
+                attempt(failures, () -> oci.delete(sandbox.id(), true));
+            }
+            attempt(failures, () -> network.tearDown(sandbox.id(), pod));
         }
-        mounter.unmount(paths.shm(), true);
-        if (sandbox != null) cgroups.remove(sandbox.cgroupPath());
-        FileTree.deleteRecursively(paths.runDir());
+        attempt(failures, () -> mounter.unmount(paths.shm(), true));
+        if (sandbox != null && sandbox.cgroupPath() != null) attempt(failures, () -> cgroups.remove(sandbox.cgroupPath()));
+        attempt(failures, () -> FileTree.deleteRecursively(paths.runDir()));
+        if (!failures.isEmpty()) throw new IOException(String.join("; ", failures));
+    }
+
+    private static void attempt(java.util.List<String> failures, Rollback.Undo step) {
+        try {
+            step.run();
+        } catch (Exception e) {
+            failures.add(e.getMessage());
+        }
     }
 
     /** Every hostPort of the pod's containers (init containers included, as kubelet collects them). */

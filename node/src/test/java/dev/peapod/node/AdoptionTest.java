@@ -109,4 +109,32 @@ class AdoptionTest {
         assertThat(first.paths(pod).runDir()).doesNotExist();
         second.close();
     }
+
+    @Test
+    void aSandboxWhoseCreationWasNeverRecordedAsDoneIsRemovedAndThePodStartedAnew() throws Exception {
+        var first = new FakeNode(tmp);
+        Pod pod = first.run(new FakeNode.PodFixture("Always").container("one").container("two").build());
+        String uid = pod.getMetadata().getUid();
+        await().atMost(10, TimeUnit.SECONDS).until(() -> first.running("one") && first.running("two"));
+        first.engine.detach(java.time.Duration.ofSeconds(5));
+        // What an engine dying inside createSandbox leaves: the record written before the creation
+        // began, and a sandbox and containers (created early) that no finished record names.
+        var rec = PodRecord.read(first.paths(pod).runDir()).orElseThrow();
+        PodRecord.creating(pod, java.time.Instant.now(), rec.sandbox().id(), rec.sandbox().cgroupPath())
+                .write(first.paths(pod).runDir());
+        assertThat(first.oci.containers()).hasSize(3);
+
+        var listener = new FakeNode.Recorder();
+        var second = restarted(first, listener);
+        assertThat(second.reconcile(List.of(new Reconcile.StoredPod(uid, true)))).containsExactly(new Reconcile.Start(uid, true));
+        assertThat(first.oci.containers()).as("infra and containers removed").isEmpty();
+        assertThat(first.mounter.mounts()).as("mounts removed").isEmpty();
+        assertThat(first.paths(pod).runDir()).doesNotExist();
+
+        second.run(pod);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> first.running("one") && first.running("two"));
+        assertThat(first.oci.containers()).as("started anew: one sandbox, two containers").hasSize(3);
+        second.close();
+        assertThat(first.oci.containers()).isEmpty();
+    }
 }

@@ -20,8 +20,9 @@ import java.util.Set;
  *       handled by the restart policy, as kubelet's pod workers resync against the CRI after a
  *       kubelet restart;</li>
  *   <li>a wanted pod whose runtime state is gone (a container crun no longer knows, without an exit
- *       file: a reboot, or crun state removed) is {@link Start started} anew after its leftovers are
- *       cleaned up, as kubelet creates a new sandbox when the old one is gone;</li>
+ *       file: a reboot, or crun state removed), or whose sandbox was still being created when the
+ *       earlier run died (recorded before its creation began), is {@link Start started} anew after
+ *       its leftovers are cleaned up, as kubelet creates a new sandbox when the old one is gone;</li>
  *   <li>a recorded pod the store no longer wants is {@link Clean cleaned} up (kubelet's garbage
  *       collection of containers and sandboxes no pod owns).</li>
  * </ul>
@@ -32,8 +33,16 @@ public final class Reconcile {
     /** A pod of the store: {@code wanted} when it has no deletionTimestamp and is not Succeeded/Failed. */
     public record StoredPod(String uid, boolean wanted) {}
 
-    /** A pod an earlier run recorded: its sandbox's id and the ids of its containers not known to have exited. */
-    public record RecordedPod(String uid, String sandboxId, List<String> liveContainerIds) {}
+    /**
+     * A pod an earlier run recorded: its sandbox's id and the ids of its containers not known to have
+     * exited. {@code sandboxCreated} false: the record was written before the sandbox's creation
+     * began and the run died before recording its end — whatever of it exists is no sandbox to adopt.
+     */
+    public record RecordedPod(String uid, String sandboxId, List<String> liveContainerIds, boolean sandboxCreated) {
+        public RecordedPod(String uid, String sandboxId, List<String> liveContainerIds) {
+            this(uid, sandboxId, liveContainerIds, true);
+        }
+    }
 
     /** What the runtime has now: ids crun knows, ids with an exit file. */
     public record Runtime(Set<String> known, Set<String> exitFiles) {
@@ -76,7 +85,7 @@ public final class Reconcile {
 
     /** The sandbox and every container not known to have exited are still in the runtime (running, or exited with an exit file). */
     static boolean intact(RecordedPod r, Runtime runtime) {
-        if (r.sandboxId() == null || !runtime.has(r.sandboxId())) return false;
+        if (!r.sandboxCreated() || r.sandboxId() == null || !runtime.has(r.sandboxId())) return false;
         return r.liveContainerIds().stream().allMatch(runtime::has);
     }
 }

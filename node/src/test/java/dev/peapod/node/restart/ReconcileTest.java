@@ -39,6 +39,11 @@ class ReconcileTest {
                         List.of(WANTED), List.of(RECORDED), Set.of("c1", "c2"), Set.of(), List.of(new Start("a", true))),
                 Arguments.of("no sandbox recorded: started anew", List.of(WANTED), List.of(new RecordedPod("a", null, List.of())),
                         Set.of(), Set.of(), List.of(new Start("a", true))),
+                Arguments.of("the sandbox's creation began but was never recorded as done: started anew after cleaning, "
+                                + "even though the infra runs", List.of(WANTED),
+                        List.of(new RecordedPod("a", "sb", List.of(), false)), Set.of("sb"), Set.of(), List.of(new Start("a", true))),
+                Arguments.of("the same, no longer wanted: cleaned", List.of(DELETING),
+                        List.of(new RecordedPod("a", "sb", List.of(), false)), Set.of("sb"), Set.of(), List.of(new Clean("a"))),
                 Arguments.of("being deleted: cleaned, even though it runs", List.of(DELETING), List.of(RECORDED),
                         Set.of("sb", "c1", "c2"), Set.of(), List.of(new Clean("a"))),
                 Arguments.of("being deleted and nothing recorded: nothing to do", List.of(DELETING), List.of(), Set.of(), Set.of(),
