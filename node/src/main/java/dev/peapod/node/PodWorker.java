@@ -265,10 +265,10 @@ final class PodWorker {
     /** The detach itself, on the worker thread: nothing runs for the pod any more, nothing of it is stopped. */
     private void letGo() {
         try {
-            probes.close();
             // Created ahead of their turn, never started: nothing of them runs, they go.
             discardPrecreated();
-            saveRecord();
+            saveRecord(); // with the probes' last results: the next engine goes on from them
+            probes.close();
         } catch (RuntimeException e) {
             engine.log(pod, "failed to detach cleanly: " + e);
         } finally {
