@@ -155,7 +155,11 @@ public final class Engine implements AutoCloseable {
         java.nio.file.Path pods = config.runDir().resolve("pods");
         if (java.nio.file.Files.isDirectory(pods)) {
             try (var dirs = java.nio.file.Files.list(pods)) {
-                for (var d : dirs.sorted().toList()) PodRecord.read(d).ifPresent(r -> records.put(d.getFileName().toString(), r));
+                for (var d : dirs.sorted().toList()) {
+                    var r = PodRecord.read(d);
+                    if (r.isPresent()) records.put(d.getFileName().toString(), r.get());
+                    else removeUnrecordedPod(d.getFileName().toString());
+                }
             } catch (java.io.IOException e) {
                 log("failed to list recorded pods in " + pods + ": " + e.getMessage());
             }
@@ -193,6 +197,32 @@ public final class Engine implements AutoCloseable {
             }
         }
         return plan;
+    }
+
+    /**
+     * A pod run dir without a record (an engine died between making it and writing the record, or
+     * a Peapod from before the record was written first): its containers, found by their bundles,
+     * are removed, then its /dev/shm and directories. Its network and cgroup need the pod, which
+     * no record names: they stay.
+     */
+    private void removeUnrecordedPod(String uid) {
+        var paths = PodPaths.of(config, uid);
+        log("removing pod run dir " + paths.runDir() + ", which holds no record");
+        java.nio.file.Path bundles = paths.runDir().resolve("containers");
+        if (java.nio.file.Files.isDirectory(bundles)) {
+            try (var ids = java.nio.file.Files.list(bundles)) {
+                for (var b : ids.toList()) containers.removeUnrecorded(paths, b.getFileName().toString());
+            } catch (java.io.IOException | RuntimeException e) {
+                log("failed to remove the containers of " + paths.runDir() + ": " + e.getMessage());
+            }
+        }
+        try {
+            parts.mounter().unmount(paths.shm(), true);
+            FileTree.deleteRecursively(paths.runDir());
+            FileTree.deleteRecursively(paths.dataDir());
+        } catch (Exception e) {
+            log("failed to remove " + paths.runDir() + ": " + e.getMessage());
+        }
     }
 
     /** Stops and removes what an earlier run left of a pod, through a worker adopted for that alone. */

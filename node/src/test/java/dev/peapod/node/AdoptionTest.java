@@ -137,4 +137,21 @@ class AdoptionTest {
         second.close();
         assertThat(first.oci.containers()).isEmpty();
     }
+
+    @Test
+    void aPodRunDirWithoutARecordHasItsContainersAndMountsRemoved() throws Exception {
+        var first = new FakeNode(tmp);
+        Pod pod = first.run(new FakeNode.PodFixture("Always").container("one").build());
+        String uid = pod.getMetadata().getUid();
+        await().atMost(10, TimeUnit.SECONDS).until(() -> first.running("one"));
+        first.engine.detach(java.time.Duration.ofSeconds(5));
+        java.nio.file.Files.delete(first.paths(pod).runDir().resolve(PodRecord.FILE));
+
+        var second = restarted(first, new FakeNode.Recorder());
+        assertThat(second.reconcile(List.of(new Reconcile.StoredPod(uid, true)))).containsExactly(new Reconcile.Start(uid, false));
+        assertThat(first.oci.containers()).as("infra and container, found by their bundles").isEmpty();
+        assertThat(first.mounter.mounts()).isEmpty();
+        assertThat(first.paths(pod).runDir()).doesNotExist();
+        second.close();
+    }
 }
