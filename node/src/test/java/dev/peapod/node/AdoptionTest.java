@@ -154,4 +154,37 @@ class AdoptionTest {
         assertThat(first.paths(pod).runDir()).doesNotExist();
         second.close();
     }
+
+    @Test
+    void anAdoptedPodKeepsItsAppliedResourcesAndItsPendingResize() throws Exception {
+        var first = new FakeNode(tmp);
+        Pod pod = first.run(ResourcesTest.resizable());
+        String uid = pod.getMetadata().getUid();
+        await().atMost(10, TimeUnit.SECONDS).until(() -> first.running("app"));
+        assertThat(first.engine.resize(uid, Map.of("app", ResourcesTest.res("500m", "32Mi", "1", "64Mi"))).get(10, TimeUnit.SECONDS)).isEmpty();
+        await().atMost(10, TimeUnit.SECONDS).until(() -> first.listener.latest("app").map(s -> s.getResources() != null
+                && new io.fabric8.kubernetes.api.model.Quantity("1").equals(s.getResources().getLimits().get("cpu"))).orElse(false));
+        var beyond = ResourcesTest.res("500", "32Mi", "500", "64Mi");
+        assertThat(first.engine.resize(uid, Map.of("app", beyond)).get(10, TimeUnit.SECONDS)).isEmpty();
+        await().atMost(10, TimeUnit.SECONDS).until(() -> first.listener.statuses.getLast().getStatus().getConditions().stream()
+                .anyMatch(c -> c.getType().equals("PodResizePending")));
+        first.engine.detach(java.time.Duration.ofSeconds(5));
+
+        // The store's pod holds what was asked last (desired); the record what was allocated and applied.
+        Pod stored = new io.fabric8.kubernetes.api.model.PodBuilder(pod).build();
+        stored.getSpec().getContainers().getFirst().setResources(beyond);
+        var listener = new FakeNode.Recorder();
+        var second = restarted(first, listener);
+        assertThat(second.reconcile(List.of(new Reconcile.StoredPod(uid, true)))).containsExactly(new Reconcile.Adopt(uid));
+        second.run(stored);
+        await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> {
+            var s = listener.latest("app").orElseThrow();
+            assertThat(s.getResources().getLimits().get("cpu")).as("applied").isEqualTo(new io.fabric8.kubernetes.api.model.Quantity("1"));
+            assertThat(s.getAllocatedResources().get("cpu")).as("allocated").isEqualTo(new io.fabric8.kubernetes.api.model.Quantity("500m"));
+            assertThat(listener.statuses.getLast().getStatus().getConditions())
+                    .anySatisfy(c -> assertThat(c.getType() + " " + c.getReason()).isEqualTo("PodResizePending Infeasible"));
+        });
+        assertThat(listener.latest("app").get().getRestartCount()).isZero();
+        second.close();
+    }
 }

@@ -76,7 +76,7 @@ class ResourcesTest {
                 .containsEntry("cpu.weight", "59");
     }
 
-    private static io.fabric8.kubernetes.api.model.ResourceRequirements res(String cpuReq, String memReq, String cpuLim, String memLim) {
+    static io.fabric8.kubernetes.api.model.ResourceRequirements res(String cpuReq, String memReq, String cpuLim, String memLim) {
         return new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
                 .addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity(cpuReq))
                 .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity(memReq))
@@ -84,7 +84,7 @@ class ResourcesTest {
                 .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity(memLim)).build();
     }
 
-    private Pod resizable() {
+    static Pod resizable() {
         Pod pod = new FakeNode.PodFixture("Always").container("app").build();
         var app = pod.getSpec().getContainers().getFirst();
         app.setResources(res("250m", "32Mi", "500m", "64Mi"));
