@@ -30,69 +30,24 @@ import static org.assertj.core.api.Assertions.assertThat;
  * nothing left once the pods are deleted (subPath mounts of the adopted pod included).
  */
 class GracefulRestartE2eTest {
-    static final String DATA = "/var/lib/peapod-e2e-graceful";
     @TempDir static Path dir;
+    static ServeDaemon serve;
     static NodeConfig config;
-    static Process serve;
-    static Path serveLog;
-    static Path kubeconfig;
     static final List<Pod> ran = new ArrayList<>();
 
     @BeforeAll
     static void setUp() throws Exception {
-        assertThat(Path.of(ServeE2eTest.KUBECTL)).exists();
-        var load = UpCommandE2eTest.peapod(List.of("image", "load", "--data-dir", DATA, Harness.testImage().toString()), 120);
-        assertThat(load.exit()).as(load.err()).isZero();
-        config = NodeConfig.defaults(Path.of(DATA)).withCniConfigDir(Harness.defaultConfig().cniConfigDir());
-        Path store = Path.of(DATA, "store");
-        if (Files.exists(store)) {
-            try (var files = Files.walk(store)) {
-                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
-            }
-        }
-        kubeconfig = Path.of(DATA, "kubeconfig");
-        serveLog = dir.resolve("serve.log");
-        serve = startServe();
-    }
-
-    static Process startServe() throws Exception {
-        Files.deleteIfExists(kubeconfig);
-        var p = new ProcessBuilder(Harness.REPO.resolve("peapod").toString(), "serve", "--data-dir", DATA, "--port", "0",
-                "--cni-config-dir", config.cniConfigDir().toString(), "--node-name", "e2e-node")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(serveLog.toFile())).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-        while (!Files.exists(kubeconfig)) {
-            assertThat(p.isAlive()).as("peapod serve exited:\n" + Files.readString(serveLog)).isTrue();
-            assertThat(System.nanoTime()).as("no kubeconfig after 180 s:\n" + Files.readString(serveLog)).isLessThan(deadline);
-            Thread.sleep(50);
-        }
-        return p;
-    }
-
-    /** SIGTERM, as systemd or Ctrl-C stops serve; it must exit on its own. */
-    static void stopServe() throws Exception {
-        serve.destroy();
-        assertThat(serve.waitFor(60, TimeUnit.SECONDS)).as("serve stops on SIGTERM:\n" + Files.readString(serveLog)).isTrue();
+        serve = ServeDaemon.start("/var/lib/peapod-e2e-graceful", dir);
+        config = serve.config;
     }
 
     @AfterAll
     static void tearDown() throws Exception {
         if (serve == null) return;
-        // Pods still there (a failed test) are deleted before serve stops: serve no longer stops them.
-        if (serve.isAlive()) kubectl("delete", "pods", "--all", "--timeout=60s");
-        stopServe();
-        LeakCheck.assertNothingLeft(config, ran);
+        serve.stop(ran); // deletes what a failed test left first: SIGTERM leaves pods running
     }
 
-    static ServeE2eTest.Run kubectl(String... args) throws Exception {
-        var cmd = new ArrayList<>(List.of(ServeE2eTest.KUBECTL, "--kubeconfig", kubeconfig.toString()));
-        cmd.addAll(List.of(args));
-        Path out = Files.createTempFile(dir, "out", ""), err = Files.createTempFile(dir, "err", "");
-        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("kubectl " + args[0] + " returns").isTrue();
-        return new ServeE2eTest.Run(p.exitValue(), Files.readString(out), Files.readString(err));
-    }
+    static ServeE2eTest.Run kubectl(String... args) throws Exception { return serve.kubectl(args); }
 
     static JsonNode pod(String name) throws Exception {
         var got = kubectl("get", "pod", name, "-o", "json");
@@ -153,7 +108,7 @@ class GracefulRestartE2eTest {
         var created = kubectl("create", "-f", yaml.toString());
         assertThat(created.exit()).as(created.err()).isZero();
         var ready = kubectl("wait", "--for=condition=Ready", "pod/steady", "--timeout=90s");
-        assertThat(ready.exit()).as(ready.err() + Files.readString(serveLog)).isZero();
+        assertThat(ready.exit()).as(ready.err() + serve.output()).isZero();
         JsonNode steady = pod("steady");
         remember(steady);
         var ids = field(steady, "containerID");
@@ -176,10 +131,10 @@ class GracefulRestartE2eTest {
         String readyRv = steady.at("/metadata/resourceVersion").asText();
 
         Instant stopping = Instant.now();
-        stopServe();
+        serve.terminate();
         Duration stopTook = Duration.between(stopping, Instant.now());
-        assertThat(stopTook).as("serve stops promptly:\n" + Files.readString(serveLog)).isLessThan(Duration.ofSeconds(5));
-        assertThat(Files.readString(serveLog)).contains("pods keep running");
+        assertThat(stopTook).as("serve stops promptly:\n" + serve.output()).isLessThan(Duration.ofSeconds(5));
+        assertThat(serve.output()).contains("pods keep running");
         var listed = crunList();
         for (String id : ids.values()) {
             String bare = id.substring(id.indexOf("://") + 3);
@@ -188,14 +143,14 @@ class GracefulRestartE2eTest {
         }
 
         Instant starting = Instant.now();
-        serve = startServe();
+        serve.restart();
         Instant up = Instant.now();
         assertThat(Duration.between(lastExit, up)).as("serve is back well before crashy's 20 s back-off ends, so the test "
                         + "can tell (exit " + lastExit + ", stop at " + stopping + " took " + stopTook + ", start took "
-                        + Duration.between(starting, up) + ")\n" + Files.readString(serveLog))
+                        + Duration.between(starting, up) + ")\n" + serve.output())
                 .isLessThan(Duration.ofSeconds(17));
         var again = kubectl("wait", "--for=condition=Ready", "pod/steady", "--timeout=20s");
-        assertThat(again.exit()).as(again.err() + Files.readString(serveLog)).isZero();
+        assertThat(again.exit()).as(again.err() + serve.output()).isZero();
         JsonNode after = pod("steady");
         assertThat(field(after, "containerID")).isEqualTo(ids);
         assertThat(field(after, "restartCount")).isEqualTo(restarts);
@@ -226,7 +181,7 @@ class GracefulRestartE2eTest {
             Thread.sleep(200);
         }
         JsonNode c3 = restarted.at("/status/containerStatuses/0");
-        assertThat(c3.path("restartCount").asInt()).as(restarted.toPrettyString() + Files.readString(serveLog)).isEqualTo(3);
+        assertThat(c3.path("restartCount").asInt()).as(restarted.toPrettyString() + serve.output()).isEqualTo(3);
         // The attempt restartCount 3 counts: running, just ended, or already waiting for the next one.
         JsonNode third = c3.at("/state/running").isObject() ? c3.at("/state/running")
                 : c3.at("/state/terminated").isObject() ? c3.at("/state/terminated") : c3.at("/lastState/terminated");
@@ -236,7 +191,7 @@ class GracefulRestartE2eTest {
 
         for (String name : List.of("steady", "crashy")) {
             var deleted = kubectl("delete", "pod", name, "--timeout=60s");
-            assertThat(deleted.exit()).as(deleted.err() + Files.readString(serveLog)).isZero();
+            assertThat(deleted.exit()).as(deleted.err() + serve.output()).isZero();
         }
         for (String id : ids.values()) assertThat(conmons(id)).as("conmon of " + id + " gone with its pod").isZero();
     }

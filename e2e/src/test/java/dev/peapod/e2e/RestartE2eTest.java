@@ -26,62 +26,24 @@ import static org.assertj.core.api.Assertions.assertThat;
  * within seconds, logs kept, one conmon per container, nothing leaked once the pod is deleted.
  */
 class RestartE2eTest {
-    static final String DATA = "/var/lib/peapod-e2e-restart";
     @TempDir static Path dir;
+    static ServeDaemon serve;
     static NodeConfig config;
-    static Process serve;
-    static Path serveLog;
-    static Path kubeconfig;
     static final List<Pod> ran = new ArrayList<>();
 
     @BeforeAll
     static void setUp() throws Exception {
-        assertThat(Path.of(ServeE2eTest.KUBECTL)).exists();
-        var load = UpCommandE2eTest.peapod(List.of("image", "load", "--data-dir", DATA, Harness.testImage().toString()), 120);
-        assertThat(load.exit()).as(load.err()).isZero();
-        config = NodeConfig.defaults(Path.of(DATA)).withCniConfigDir(Harness.defaultConfig().cniConfigDir());
-        Path store = Path.of(DATA, "store");
-        if (Files.exists(store)) {
-            try (var files = Files.walk(store)) {
-                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
-            }
-        }
-        kubeconfig = Path.of(DATA, "kubeconfig");
-        serveLog = dir.resolve("serve.log");
-        serve = startServe();
-    }
-
-    static Process startServe() throws Exception {
-        Files.deleteIfExists(kubeconfig);
-        var p = new ProcessBuilder(Harness.REPO.resolve("peapod").toString(), "serve", "--data-dir", DATA, "--port", "0",
-                "--cni-config-dir", config.cniConfigDir().toString(), "--node-name", "e2e-node")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(serveLog.toFile())).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-        while (!Files.exists(kubeconfig)) {
-            assertThat(p.isAlive()).as("peapod serve exited:\n" + Files.readString(serveLog)).isTrue();
-            assertThat(System.nanoTime()).as("no kubeconfig after 180 s:\n" + Files.readString(serveLog)).isLessThan(deadline);
-            Thread.sleep(50);
-        }
-        return p;
+        serve = ServeDaemon.start("/var/lib/peapod-e2e-restart", dir);
+        config = serve.config;
     }
 
     @AfterAll
     static void tearDown() throws Exception {
         if (serve == null) return;
-        serve.destroy();
-        assertThat(serve.waitFor(60, TimeUnit.SECONDS)).as("serve stops on SIGTERM:\n" + Files.readString(serveLog)).isTrue();
-        LeakCheck.assertNothingLeft(config, ran);
+        serve.stop(ran); // deletes what a failed test left first: SIGTERM leaves pods running
     }
 
-    static ServeE2eTest.Run kubectl(String... args) throws Exception {
-        var cmd = new ArrayList<>(List.of(ServeE2eTest.KUBECTL, "--kubeconfig", kubeconfig.toString()));
-        cmd.addAll(List.of(args));
-        Path out = Files.createTempFile(dir, "out", ""), err = Files.createTempFile(dir, "err", "");
-        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("kubectl " + args[0] + " returns").isTrue();
-        return new ServeE2eTest.Run(p.exitValue(), Files.readString(out), Files.readString(err));
-    }
+    static ServeE2eTest.Run kubectl(String... args) throws Exception { return serve.kubectl(args); }
 
     /** Container name → containerID, and name → restartCount, from the stored status. */
     static Map<String, String> field(JsonNode pod, String field) {
@@ -123,7 +85,7 @@ class RestartE2eTest {
         var created = kubectl("create", "-f", yaml.toString());
         assertThat(created.exit()).as(created.err()).isZero();
         var ready = kubectl("wait", "--for=condition=Ready", "pod/survivor", "--timeout=90s");
-        assertThat(ready.exit()).as(ready.err() + Files.readString(serveLog)).isZero();
+        assertThat(ready.exit()).as(ready.err() + serve.output()).isZero();
         JsonNode before = ServeE2eTest.JSON.readTree(kubectl("get", "pod", "survivor", "-o", "json").out());
         ran.add(new PodBuilder().withNewMetadata().withUid(before.at("/metadata/uid").asText()).endMetadata()
                 .withStatus(new PodStatusBuilder().withPodIP(before.at("/status/podIP").asText()).build()).build());
@@ -134,8 +96,7 @@ class RestartE2eTest {
         assertThat(kubectl("logs", "survivor", "-c", "one").out()).isEqualTo("one-before\n");
 
         // kill -9: the JVM alone (the launcher execs it); conmon keeps the containers running.
-        serve.destroyForcibly();
-        assertThat(serve.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        serve.kill();
         for (String id : ids.values()) assertThat(conmons(id)).as("conmon of " + id + " outlives serve").isEqualTo(1);
 
         // What a serve killed between a container's create and the pod record's write leaves: a
@@ -145,9 +106,9 @@ class RestartE2eTest {
         Files.createDirectories(unrecorded.resolve("rootfs"));
 
         long start = System.nanoTime();
-        serve = startServe();
+        serve.restart();
         var again = kubectl("wait", "--for=condition=Ready", "pod/survivor", "--timeout=20s");
-        assertThat(again.exit()).as(again.err() + Files.readString(serveLog)).isZero();
+        assertThat(again.exit()).as(again.err() + serve.output()).isZero();
         assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).as("Ready again within seconds").isLessThan(30);
         JsonNode after = ServeE2eTest.JSON.readTree(kubectl("get", "pod", "survivor", "-o", "json").out());
         assertThat(field(after, "containerID")).isEqualTo(ids);
@@ -164,8 +125,7 @@ class RestartE2eTest {
 
         // A container that ends while no serve runs: its exit file is read on adoption and the
         // restart policy (Always) starts it again; the other container is left alone.
-        serve.destroyForcibly();
-        assertThat(serve.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        serve.kill();
         String two = ids.get("two").substring("crun://".length());
         var kill = new ProcessBuilder(config.runtime(), "--root", config.runDir().resolve(config.runtime()).toString(),
                 "kill", two, "KILL").inheritIO().start();
@@ -173,7 +133,7 @@ class RestartE2eTest {
         long waitExit = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (conmons(ids.get("two")) > 0 && System.nanoTime() < waitExit) Thread.sleep(50);
         assertThat(conmons(ids.get("two"))).as("conmon of the killed container has written its exit and ended").isZero();
-        serve = startServe();
+        serve.restart();
         JsonNode restarted = null;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
@@ -182,7 +142,7 @@ class RestartE2eTest {
                     && restarted.at("/status/containerStatuses/1/state/running").isObject()) break;
             Thread.sleep(200);
         }
-        assertThat(field(restarted, "restartCount")).as(Files.readString(serveLog)).isEqualTo(Map.of("one", "0", "two", "1"));
+        assertThat(field(restarted, "restartCount")).as(serve.output()).isEqualTo(Map.of("one", "0", "two", "1"));
         assertThat(field(restarted, "containerID").get("one")).isEqualTo(ids.get("one"));
         assertThat(field(restarted, "containerID").get("two")).isNotEqualTo(ids.get("two"));
         assertThat(restarted.at("/status/containerStatuses/1/lastState/terminated/exitCode").asInt()).isEqualTo(137);
@@ -191,7 +151,7 @@ class RestartE2eTest {
         for (String id : field(restarted, "containerID").values()) assertThat(conmons(id)).as("one conmon for " + id).isEqualTo(1);
 
         var deleted = kubectl("delete", "pod", "survivor", "--timeout=60s");
-        assertThat(deleted.exit()).as(deleted.err() + Files.readString(serveLog)).isZero();
+        assertThat(deleted.exit()).as(deleted.err() + serve.output()).isZero();
         for (String id : field(restarted, "containerID").values()) assertThat(conmons(id)).as("conmon of " + id + " gone with its pod").isZero();
     }
 }

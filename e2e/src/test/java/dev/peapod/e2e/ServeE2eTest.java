@@ -70,7 +70,9 @@ class ServeE2eTest {
     @AfterAll
     static void stopServe() throws Exception {
         if (serve == null) return;
-        serve.destroy(); // SIGTERM: stops the pods gracefully
+        // SIGTERM leaves pods running (as stopping kubelet does): whatever a test left is deleted first.
+        if (serve.isAlive()) kubectl("delete", "pods", "--all", "--all-namespaces", "--timeout=60s");
+        serve.destroy();
         assertThat(serve.waitFor(60, TimeUnit.SECONDS)).as("serve stops on SIGTERM:\n" + Files.readString(serveLog)).isTrue();
         assertThat(serve.exitValue()).as(Files.readString(serveLog)).isZero();
         LeakCheck.assertNothingLeft(config, ran);
