@@ -187,4 +187,31 @@ class AdoptionTest {
         assertThat(listener.latest("app").get().getRestartCount()).isZero();
         second.close();
     }
+
+    @Test
+    void anAdoptedHostUsersFalsePodKeepsItsIdRangeAndANewPodGetsAnother() throws Exception {
+        var first = new FakeNode(tmp);
+        Pod pod = new FakeNode.PodFixture("Always").container("one").build();
+        pod.getSpec().setHostUsers(false);
+        first.run(pod);
+        String uid = pod.getMetadata().getUid();
+        // The fakes cannot make idmapped mounts: the container fails to start, after its range was taken.
+        await().atMost(10, TimeUnit.SECONDS).until(() ->
+                PodRecord.read(first.paths(pod).runDir()).map(r -> r.userNamespaceHostId() != null).orElse(false));
+        long range = first.engine.userNamespaces().hostId(uid);
+        first.engine.detach(java.time.Duration.ofSeconds(5));
+
+        var second = restarted(first, new FakeNode.Recorder());
+        assertThat(second.reconcile(List.of(new Reconcile.StoredPod(uid, true)))).containsExactly(new Reconcile.Adopt(uid));
+        assertThat(second.userNamespaces().hostId(uid)).as("restored before any pod runs").isEqualTo(range);
+        Pod next = new FakeNode.PodFixture("Always").container("two").build();
+        next.getSpec().setHostUsers(false);
+        next.getMetadata().setName("next");
+        second.run(pod);
+        second.run(next);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> second.userNamespaces().hostId(next.getMetadata().getUid()) != null);
+        assertThat(second.userNamespaces().hostId(next.getMetadata().getUid())).isNotEqualTo(range);
+        assertThat(second.userNamespaces().hostId(uid)).isEqualTo(range);
+        second.close();
+    }
 }
