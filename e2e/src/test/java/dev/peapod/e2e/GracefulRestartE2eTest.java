@@ -130,10 +130,18 @@ class GracefulRestartE2eTest {
         Instant lastExit = Instant.parse(crash.at("/lastState/terminated/finishedAt").asText());
         String readyRv = steady.at("/metadata/resourceVersion").asText();
 
+        // A client watching (kubectl get -w) does not hold the stop up: its watch is closed.
+        Process watcher = new ProcessBuilder(ServeE2eTest.KUBECTL, "--kubeconfig", serve.kubeconfig.toString(), "get", "pods", "-w")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("watch.out").toFile()).start();
+        long watching = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (Files.size(dir.resolve("watch.out")) == 0 && System.nanoTime() < watching) Thread.sleep(50);
         Instant stopping = Instant.now();
         serve.terminate();
         Duration stopTook = Duration.between(stopping, Instant.now());
-        assertThat(stopTook).as("serve stops promptly:\n" + serve.output()).isLessThan(Duration.ofSeconds(5));
+        assertThat(stopTook).as("serve stops promptly, a watch open:\n" + serve.output()).isLessThan(Duration.ofSeconds(5));
+        boolean watchEnded = watcher.waitFor(10, TimeUnit.SECONDS);
+        if (!watchEnded) watcher.destroyForcibly();
+        assertThat(watchEnded).as("the watch ended with serve").isTrue();
         assertThat(serve.output()).contains("pods keep running");
         var listed = crunList();
         for (String id : ids.values()) {
