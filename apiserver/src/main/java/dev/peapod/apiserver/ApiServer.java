@@ -117,6 +117,7 @@ public final class ApiServer implements AutoCloseable {
                         response.write(true, java.nio.ByteBuffer.wrap(b.body()), callback);
                     }
                     case Reply.Exec e -> upgrade(e, request, response, callback);
+                    case Reply.PortForward p -> portForward(p, request, response, callback);
                     case Reply.Text t -> {
                         response.setStatus(200);
                         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
@@ -155,6 +156,24 @@ public final class ApiServer implements AutoCloseable {
                 callback.failed(t);
             }
             return true;
+        }
+
+        /**
+         * Port-forward: a WebSocket offering {@code SPDY/3.1+portforward.k8s.io} tunnels SPDY (kubectl 1.31+);
+         * otherwise a plain upgrade to SPDY/3.1 (kubectl's fallback, or {@code KUBECTL_PORT_FORWARD_WEBSOCKETS=false}).
+         */
+        private void portForward(Reply.PortForward target, Request request, Response response, Callback callback) {
+            boolean websocket = "websocket".equalsIgnoreCase(request.getHeaders().get(HttpHeader.UPGRADE));
+            boolean tunnel = request.getHeaders().getCSV(HttpHeader.SEC_WEBSOCKET_SUBPROTOCOL, true).stream()
+                    .anyMatch(p -> p.trim().equals(SpdyTunnelSocket.PORT_FORWARD_PROTOCOL));
+            if (websocket && tunnel && websockets.upgrade((rq, rs, cb) -> {
+                rs.setAcceptedSubProtocol(SpdyTunnelSocket.PORT_FORWARD_PROTOCOL);
+                return new SpdyTunnelSocket(new PortForwardSession(target));
+            }, request, response, callback)) {
+                return;
+            }
+            SpdyUpgrade.upgrade(request, response, callback, java.util.List.of(PortForwardSession.PROTOCOL),
+                    protocol -> new PortForwardSession(target));
         }
 
         /**

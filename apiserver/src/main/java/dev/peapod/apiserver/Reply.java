@@ -35,6 +35,14 @@ public sealed interface Reply {
      */
     record Exec(PodExec node, PodExec.Command command, ExecSession.Streams streams) implements Reply {}
 
+    /**
+     * {@code pods/portforward}: checked and ready; the HTTP front upgrades the connection to SPDY
+     * (or a WebSocket tunnelling SPDY) and runs a {@link PortForwardSession} on it.
+     *
+     * @param containerId a running container of the pod: the network namespace to connect in
+     */
+    record PortForward(PodPortForward node, String podName, String podUid, String containerId) implements Reply {}
+
     interface TextWriter {
         void write(java.io.OutputStream out) throws IOException, InterruptedException;
     }
