@@ -178,8 +178,9 @@ public final class ApiServer implements AutoCloseable {
 
         /**
          * A WebSocket offering {@code v5.channel.k8s.io} or {@code v4.channel.k8s.io} becomes an
-         * exec session. SPDY ({@code Upgrade: SPDY/3.1}, kubectl's fallback when the WebSocket
-         * upgrade fails, and the only protocol of clients before 1.30) is refused with a Status.
+         * exec (or attach) session. SPDY ({@code Upgrade: SPDY/3.1}, kubectl's fallback when the
+         * WebSocket upgrade fails, and the only protocol of clients before 1.30) runs the same session
+         * on SPDY streams ({@link ExecSpdySession}); anything else is refused with a Status.
          */
         private void upgrade(Reply.Exec exec, Request request, Response response, Callback callback) {
             var protocol = ExecChannels.negotiate(request.getHeaders().getCSV(HttpHeader.SEC_WEBSOCKET_SUBPROTOCOL, true));
@@ -190,8 +191,12 @@ public final class ApiServer implements AutoCloseable {
             }, request, response, callback)) {
                 return;
             }
+            if (SpdyUpgrade.requested(request)) { // kubectl's fallback, or KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false
+                SpdyUpgrade.upgrade(request, response, callback, ExecChannels.SUPPORTED, p -> new ExecSpdySession(exec));
+                return;
+            }
             var refused = ApiException.badRequest("peapod serve runs exec and attach over a WebSocket with subprotocol "
-                    + String.join(" or ", ExecChannels.SUPPORTED) + " only (kubectl 1.30 or later); SPDY is not supported");
+                    + String.join(" or ", ExecChannels.SUPPORTED) + " (kubectl 1.30 or later) or over SPDY/3.1");
             response.setStatus(refused.code);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
             Content.Sink.write(response, true, Json.write(refused.status()), callback);

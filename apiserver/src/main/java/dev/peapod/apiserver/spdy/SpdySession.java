@@ -43,7 +43,10 @@ public final class SpdySession {
 
     /** What the connection carries: called on the reading thread, so it must not block. */
     public interface Handler {
-        /** A new stream: return true to accept it, false to refuse it. */
+        /**
+         * A new stream: return true to accept it, false to refuse it. Its writes wait for the SYN_REPLY,
+         * which is sent after this returns, so they must come from another thread.
+         */
         boolean opened(Stream stream);
 
         /** The connection ended (the client went away, GOAWAY, or a protocol error): every stream is gone. */
@@ -72,6 +75,7 @@ public final class SpdySession {
     private long sessionUnacked;
     private int lastStreamId;
     private volatile boolean over;
+    private final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
 
     public SpdySession(Transport transport, Handler handler) {
         this.transport = transport;
@@ -131,6 +135,7 @@ public final class SpdySession {
                 }
                 if (accepted) {
                     send(new SpdyFrame.SynReply(stream.id, false, Map.of()));
+                    stream.replied.countDown();
                 } else {
                     stream.remoteReset();
                     send(new SpdyFrame.RstStream(stream.id, SpdyFrame.REFUSED_STREAM));
@@ -217,10 +222,16 @@ public final class SpdySession {
             writing.unlock();
         }
         decoder.close();
+        ended.countDown();
         handler.closed();
     }
 
     public boolean isOpen() { return !over; }
+
+    /** Waits until the connection has ended (the client closed it, or {@link #close}); false if it has not by then. */
+    public boolean awaitEnd(java.time.Duration timeout) throws InterruptedException {
+        return ended.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
 
     private void send(SpdyFrame frame) {
         try {
@@ -266,6 +277,11 @@ public final class SpdySession {
         /** Bytes read by the consumer but not yet granted back to the client. */
         private int unacked;
         private final InputStream input = new StreamInput();
+        /**
+         * Counted down once the SYN_REPLY is out (or the stream is gone): spdystream drops DATA on a stream
+         * it has no reply for, so nothing is written before.
+         */
+        private final java.util.concurrent.CountDownLatch replied = new java.util.concurrent.CountDownLatch(1);
 
         Stream(int id, Map<String, List<String>> headers, boolean fin, boolean unidirectional) {
             this.id = id;
@@ -282,6 +298,9 @@ public final class SpdySession {
 
         public int id() { return id; }
 
+        /** The connection it belongs to. */
+        public SpdySession session() { return SpdySession.this; }
+
         public Map<String, List<String>> headers() { return headers; }
 
         /** The first value of header {@code name} (lowercase), or null. */
@@ -295,6 +314,7 @@ public final class SpdySession {
 
         /** Sends {@code len} bytes as DATA frames; throws once the stream or connection is gone. */
         public void write(byte[] b, int off, int len) throws IOException {
+            awaitReply();
             while (len > 0) {
                 int n = Math.min(len, MAX_FRAME);
                 n = reserve(n);
@@ -332,6 +352,15 @@ public final class SpdySession {
             }
         }
 
+        private void awaitReply() throws IOException {
+            try {
+                replied.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted");
+            }
+        }
+
         private boolean isReset() {
             lock.lock();
             try {
@@ -343,6 +372,11 @@ public final class SpdySession {
 
         /** Half-closes this end (DATA with FIN); the client may still send. Idempotent; quiet if the stream is gone. */
         public void closeWrite() {
+            try {
+                awaitReply();
+            } catch (IOException e) {
+                return;
+            }
             lock.lock();
             try {
                 if (reset || localFin) return;
@@ -364,6 +398,7 @@ public final class SpdySession {
             } finally {
                 lock.unlock();
             }
+            replied.countDown();
             sendQuietly(new SpdyFrame.RstStream(id, status));
             streams.remove(id);
         }
@@ -397,6 +432,7 @@ public final class SpdySession {
             } finally {
                 lock.unlock();
             }
+            replied.countDown();
             streams.remove(id);
             flow.lock();
             try {
