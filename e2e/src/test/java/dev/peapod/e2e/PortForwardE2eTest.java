@@ -166,6 +166,7 @@ class PortForwardE2eTest {
 
     @Test
     void execFallsBackToSpdyWhenWebSocketsAreOff() throws Exception {
+        int before = sockets();
         var env = Map.of("KUBECTL_REMOTE_COMMAND_WEBSOCKETS", "false");
         var run = kubectl(env, "-v=6", "exec", "pf", "--", "sh", "-c", "echo out; echo err >&2; exit 3");
         assertThat(run.exit()).as(run.err() + log()).isEqualTo(3);
@@ -175,6 +176,7 @@ class PortForwardE2eTest {
         var cat = kubectlWithInput(env, input.toFile(), "exec", "-i", "pf", "--", "cat");
         assertThat(cat.exit()).as(cat.err() + log()).isZero();
         assertThat(cat.out()).isEqualTo(BIG);
+        assertNothingHeld(before);
     }
 
     /** A running {@code kubectl port-forward}, ready once it printed a "Forwarding from" line per port. */
@@ -254,7 +256,7 @@ class PortForwardE2eTest {
         assertThat(jcmd.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(dump).as(said).exists();
         var left = Files.readAllLines(dump).stream()
-                .filter(l -> l.matches("#\\d+ \"(spdy|portforward|netns-connect).*")).toList();
+                .filter(l -> l.matches("#\\d+ \"(spdy|portforward|netns-connect|exec-spdy).*")).toList();
         assertThat(left).as("session threads left in serve").isEmpty();
     }
 

@@ -22,43 +22,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The server session against a scripted client speaking through the codec over an in-memory transport. */
 class SpdySessionTest {
-    private static final byte[] EOF = new byte[0];
-    private final BlockingQueue<byte[]> toServer = new LinkedBlockingQueue<>();
-    private final BlockingQueue<byte[]> toClient = new LinkedBlockingQueue<>();
-    private final SpdyCodec.Encoder client = new SpdyCodec.Encoder();
-    private final SpdyCodec.Decoder fromServer = new SpdyCodec.Decoder();
     private final BlockingQueue<SpdySession.Stream> opened = new LinkedBlockingQueue<>();
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile boolean refuseAll;
-    private Thread reader;
+    private SpdyTestClient client;
     private SpdySession session;
 
     private void start() {
-        var transport = new SpdySession.Transport() {
-            private byte[] current = new byte[0];
-            private int pos;
-
-            @Override public int read(byte[] buf) throws IOException {
-                try {
-                    while (pos == current.length) {
-                        current = toServer.take();
-                        pos = 0;
-                        if (current == EOF) return -1;
-                    }
-                } catch (InterruptedException e) {
-                    throw new IOException(e);
-                }
-                int n = Math.min(buf.length, current.length - pos);
-                System.arraycopy(current, pos, buf, 0, n);
-                pos += n;
-                return n;
-            }
-
-            @Override public void write(byte[] bytes) { toClient.add(bytes); }
-
-            @Override public void close() { toServer.add(EOF); }
-        };
-        session = new SpdySession(transport, new SpdySession.Handler() {
+        client = new SpdyTestClient(new SpdySession.Handler() {
             @Override public boolean opened(SpdySession.Stream stream) {
                 if (refuseAll) return false;
                 SpdySessionTest.this.opened.add(stream);
@@ -67,31 +38,17 @@ class SpdySessionTest {
 
             @Override public void closed() { closed.countDown(); }
         });
-        reader = Thread.ofVirtual().start(session::run);
+        session = client.session();
     }
 
     @AfterEach
     void end() throws Exception {
-        toServer.add(EOF);
-        if (reader != null) reader.join(5000);
+        if (client != null) client.close();
     }
 
-    private void send(SpdyFrame f) { toServer.add(client.encode(f)); }
+    private void send(SpdyFrame f) { client.send(f); }
 
-    /** The next frame the server sent, skipping WINDOW_UPDATEs unless asked for. */
-    private SpdyFrame next(boolean windowUpdates) throws Exception {
-        while (true) {
-            SpdyFrame f = fromServer.next();
-            if (f == null) {
-                byte[] b = toClient.poll(2, TimeUnit.SECONDS);
-                if (b == null) return null;
-                fromServer.feed(b, 0, b.length);
-                continue;
-            }
-            if (!windowUpdates && f instanceof SpdyFrame.WindowUpdate) continue;
-            return f;
-        }
-    }
+    private SpdyFrame next(boolean windowUpdates) throws Exception { return client.next(windowUpdates, 2); }
 
     private SpdyFrame next() throws Exception { return next(false); }
 
@@ -212,7 +169,7 @@ class SpdySessionTest {
         send(new SpdyFrame.SynStream(1, 0, 0, false, false, headers("data")));
         next();
         SpdySession.Stream s = opened.take();
-        toServer.add(EOF);
+        client.hangUp();
         assertTrue(closed.await(5, TimeUnit.SECONDS));
         assertEquals(-1, s.input().read());
         assertTrue(session.awaitEnd(java.time.Duration.ofSeconds(1)));

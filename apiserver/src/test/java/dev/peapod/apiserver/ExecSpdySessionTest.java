@@ -1,0 +1,89 @@
+package dev.peapod.apiserver;
+
+import dev.peapod.apiserver.spdy.SpdyFrame;
+import dev.peapod.apiserver.spdy.SpdyTestClient;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** exec over SPDY with local processes standing in for containers ({@link ExecSessionTest#LOCAL}). */
+class ExecSpdySessionTest {
+
+    private static SpdyTestClient client(boolean stdin, String... argv) {
+        var exec = new Reply.Exec(ExecSessionTest.LOCAL, new PodExec.Command("uid", "app", "cid", List.of(argv), false, 0, 0),
+                new ExecSession.Streams(stdin, true, true));
+        return new SpdyTestClient(new ExecSpdySession(exec));
+    }
+
+    /** Opens the streams as client-go's v4 protocol does: error, stdin (if any), stdout, stderr. */
+    private static void openStreams(SpdyTestClient c, boolean stdin) {
+        c.open(1, false, "streamtype", "error");
+        if (stdin) c.open(3, false, "streamtype", "stdin");
+        c.open(5, false, "streamtype", "stdout");
+        c.open(7, false, "streamtype", "stderr");
+    }
+
+    private static Map<Integer, String> untilFin(SpdyTestClient c, Set<Integer> fins) throws Exception {
+        Map<Integer, ByteArrayOutputStream> got = new HashMap<>();
+        Set<Integer> open = new HashSet<>(fins);
+        while (!open.isEmpty()) {
+            SpdyFrame f = c.next(false, 10);
+            assertThat(f).as("streams still open: " + open).isNotNull();
+            if (f instanceof SpdyFrame.Data d) {
+                got.computeIfAbsent(d.streamId(), k -> new ByteArrayOutputStream()).writeBytes(d.data());
+                if (d.fin()) open.remove(d.streamId());
+            }
+        }
+        Map<Integer, String> text = new HashMap<>();
+        got.forEach((k, v) -> text.put(k, v.toString(StandardCharsets.UTF_8)));
+        return text;
+    }
+
+    @Test
+    void outputErrorAndTheExitCodeComeOnTheirStreams() throws Exception {
+        try (var c = client(false, "sh", "-c", "echo out; echo err >&2; exit 3")) {
+            openStreams(c, false);
+            var text = untilFin(c, Set.of(1, 5, 7));
+            assertThat(text.get(5)).isEqualTo("out\n");
+            assertThat(text.get(7)).isEqualTo("err\n");
+            var status = Json.parse(text.get(1));
+            assertThat(status.path("reason").asText()).isEqualTo("NonZeroExitCode");
+            assertThat(status.at("/details/causes/0/message").asText()).isEqualTo("3");
+        }
+    }
+
+    @Test
+    void stdinsFinClosesTheCommandsInput() throws Exception {
+        try (var c = client(true, "cat")) {
+            openStreams(c, true);
+            c.send(new SpdyFrame.Data(3, false, "abc".getBytes(StandardCharsets.UTF_8)));
+            c.send(new SpdyFrame.Data(3, true, "def".getBytes(StandardCharsets.UTF_8)));
+            var text = untilFin(c, Set.of(1, 5, 7));
+            assertThat(text.get(5)).isEqualTo("abcdef");
+            assertThat(Json.parse(text.get(1)).path("status").asText()).isEqualTo("Success");
+        }
+    }
+
+    @Test
+    void nothingRunsUntilEveryExpectedStreamIsThereAndUnexpectedOnesAreRefused() throws Exception {
+        try (var c = client(false, "sh", "-c", "echo ran")) {
+            c.open(1, false, "streamtype", "error");
+            c.open(3, false, "streamtype", "stdin"); // not asked for in the query
+            assertThat(c.next()).isEqualTo(new SpdyFrame.SynReply(1, false, Map.of()));
+            assertThat(c.next()).isEqualTo(new SpdyFrame.RstStream(3, SpdyFrame.REFUSED_STREAM));
+            c.open(5, false, "streamtype", "stdout");
+            assertThat(c.next()).isEqualTo(new SpdyFrame.SynReply(5, false, Map.of()));
+            assertThat(c.next(false, 1)).as("the command waits for stderr").isNull();
+            c.open(7, false, "streamtype", "stderr");
+            assertThat(untilFin(c, Set.of(1, 5, 7)).get(5)).isEqualTo("ran\n");
+        }
+    }
+}
