@@ -86,4 +86,27 @@ class ExecSpdySessionTest {
             assertThat(untilFin(c, Set.of(1, 5, 7)).get(5)).isEqualTo("ran\n");
         }
     }
+
+    @Test
+    void onATerminalTheResizeStreamsFirstSizeStartsTheCommand() throws Exception {
+        var started = new java.util.concurrent.LinkedBlockingQueue<PodExec.Command>();
+        PodExec node = cmd -> {
+            started.add(cmd);
+            return ExecSessionTest.LOCAL.start(cmd);
+        };
+        var exec = new Reply.Exec(node, new PodExec.Command("uid", "app", "cid", List.of("echo", "hi"), true, 0, 0),
+                new ExecSession.Streams(false, true, false));
+        try (var c = new SpdyTestClient(new ExecSpdySession(exec))) {
+            c.open(1, false, "streamtype", "error");
+            c.open(3, false, "streamtype", "stdout");
+            c.open(5, false, "streamtype", "resize");
+            // client-go's json.Encoder: one object per line, in one stream.
+            c.send(new SpdyFrame.Data(5, false, "{\"Width\":100,\"Height\":30}\n{\"Width\":1".getBytes(StandardCharsets.UTF_8)));
+            var text = untilFin(c, Set.of(1, 3));
+            assertThat(text.get(3)).isEqualTo("hi\n");
+            var cmd = started.poll(1, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(cmd.width()).isEqualTo(100);
+            assertThat(cmd.height()).isEqualTo(30);
+        }
+    }
 }
