@@ -8,7 +8,6 @@ import org.eclipse.jetty.websocket.api.StatusCode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -65,19 +64,7 @@ public final class SpdyTunnelSocket implements Session.Listener.AutoDemanding {
 
             @Override
             public void write(byte[] bytes) throws IOException {
-                writing.lock();
-                try {
-                    var done = new Callback.Completable();
-                    ws.sendBinary(ByteBuffer.wrap(bytes), done);
-                    done.get();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new java.io.InterruptedIOException("interrupted");
-                } catch (ExecutionException e) {
-                    throw new IOException(e.getCause());
-                } finally {
-                    writing.unlock();
-                }
+                ExecSocket.sendBinary(ws, writing, ByteBuffer.wrap(bytes));
             }
 
             @Override

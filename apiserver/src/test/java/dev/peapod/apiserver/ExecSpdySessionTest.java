@@ -31,27 +31,11 @@ class ExecSpdySessionTest {
         c.open(7, false, "streamtype", "stderr");
     }
 
-    private static Map<Integer, String> untilFin(SpdyTestClient c, Set<Integer> fins) throws Exception {
-        Map<Integer, ByteArrayOutputStream> got = new HashMap<>();
-        Set<Integer> open = new HashSet<>(fins);
-        while (!open.isEmpty()) {
-            SpdyFrame f = c.next(false, 10);
-            assertThat(f).as("streams still open: " + open).isNotNull();
-            if (f instanceof SpdyFrame.Data d) {
-                got.computeIfAbsent(d.streamId(), k -> new ByteArrayOutputStream()).writeBytes(d.data());
-                if (d.fin()) open.remove(d.streamId());
-            }
-        }
-        Map<Integer, String> text = new HashMap<>();
-        got.forEach((k, v) -> text.put(k, v.toString(StandardCharsets.UTF_8)));
-        return text;
-    }
-
     @Test
     void outputErrorAndTheExitCodeComeOnTheirStreams() throws Exception {
         try (var c = client(false, "sh", "-c", "echo out; echo err >&2; exit 3")) {
             openStreams(c, false);
-            var text = untilFin(c, Set.of(1, 5, 7));
+            var text = c.untilFin(Set.of(1, 5, 7));
             assertThat(text.get(5)).isEqualTo("out\n");
             assertThat(text.get(7)).isEqualTo("err\n");
             var status = Json.parse(text.get(1));
@@ -66,7 +50,7 @@ class ExecSpdySessionTest {
             openStreams(c, true);
             c.send(new SpdyFrame.Data(3, false, "abc".getBytes(StandardCharsets.UTF_8)));
             c.send(new SpdyFrame.Data(3, true, "def".getBytes(StandardCharsets.UTF_8)));
-            var text = untilFin(c, Set.of(1, 5, 7));
+            var text = c.untilFin(Set.of(1, 5, 7));
             assertThat(text.get(5)).isEqualTo("abcdef");
             assertThat(Json.parse(text.get(1)).path("status").asText()).isEqualTo("Success");
         }
@@ -83,7 +67,7 @@ class ExecSpdySessionTest {
             assertThat(c.next()).isEqualTo(new SpdyFrame.SynReply(5, false, Map.of()));
             assertThat(c.next(false, 1)).as("the command waits for stderr").isNull();
             c.open(7, false, "streamtype", "stderr");
-            assertThat(untilFin(c, Set.of(1, 5, 7)).get(5)).isEqualTo("ran\n");
+            assertThat(c.untilFin(Set.of(1, 5, 7)).get(5)).isEqualTo("ran\n");
         }
     }
 
@@ -102,7 +86,7 @@ class ExecSpdySessionTest {
             c.open(5, false, "streamtype", "resize");
             // client-go's json.Encoder: one object per line, in one stream.
             c.send(new SpdyFrame.Data(5, false, "{\"Width\":100,\"Height\":30}\n{\"Width\":1".getBytes(StandardCharsets.UTF_8)));
-            var text = untilFin(c, Set.of(1, 3));
+            var text = c.untilFin(Set.of(1, 3));
             assertThat(text.get(3)).isEqualTo("hi\n");
             var cmd = started.poll(1, java.util.concurrent.TimeUnit.SECONDS);
             assertThat(cmd.width()).isEqualTo(100);

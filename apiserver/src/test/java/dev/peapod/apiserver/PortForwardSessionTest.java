@@ -72,30 +72,13 @@ class PortForwardSessionTest {
         client.open(errorId + 2, false, "streamtype", "data", "port", Integer.toString(port), "requestid", requestId);
     }
 
-    /** Reads frames until every stream in {@code fins} has its FIN; the data received per stream. */
-    private Map<Integer, String> untilFin(Set<Integer> fins) throws Exception {
-        Map<Integer, ByteArrayOutputStream> got = new HashMap<>();
-        Set<Integer> open = new java.util.HashSet<>(fins);
-        while (!open.isEmpty()) {
-            SpdyFrame f = client.next(false, 5);
-            assertThat(f).as("streams still open: " + open + ", got " + got).isNotNull();
-            if (f instanceof SpdyFrame.Data d) {
-                got.computeIfAbsent(d.streamId(), k -> new ByteArrayOutputStream()).writeBytes(d.data());
-                if (d.fin()) open.remove(d.streamId());
-            }
-        }
-        Map<Integer, String> text = new HashMap<>();
-        got.forEach((k, v) -> text.put(k, v.toString(StandardCharsets.UTF_8)));
-        return text;
-    }
-
     @Test
     void dataGoesBothWaysAndTheClientsFinEndsTheConnectionInThePod() throws Exception {
         openPair(1, "0", echo.getLocalPort());
         assertThat(client.next()).isEqualTo(new SpdyFrame.SynReply(1, false, Map.of()));
         assertThat(client.next()).isEqualTo(new SpdyFrame.SynReply(3, false, Map.of()));
         client.send(new SpdyFrame.Data(3, true, "hello".getBytes(StandardCharsets.UTF_8)));
-        var text = untilFin(Set.of(1, 3));
+        var text = client.untilFin(Set.of(1, 3));
         assertThat(text.get(3)).isEqualTo("HELLO");
         assertThat(text.getOrDefault(1, "")).as("nothing on the error stream").isEmpty();
         assertThat(podSideClosed.await(5, TimeUnit.SECONDS)).isTrue();
@@ -109,7 +92,7 @@ class PortForwardSessionTest {
         client.send(new SpdyFrame.Data(7, false, "two".getBytes(StandardCharsets.UTF_8)));
         client.send(new SpdyFrame.Data(7, true, new byte[0]));
         client.send(new SpdyFrame.Data(3, true, new byte[0]));
-        var text = untilFin(Set.of(1, 3, 5, 7));
+        var text = client.untilFin(Set.of(1, 3, 5, 7));
         assertThat(text.get(3)).isEqualTo("ONE");
         assertThat(text.get(7)).isEqualTo("TWO");
         assertThat(accepted).hasSize(2);
@@ -122,7 +105,7 @@ class PortForwardSessionTest {
             closedPort = s.getLocalPort();
         }
         openPair(1, "0", closedPort);
-        var text = untilFin(Set.of(1, 3));
+        var text = client.untilFin(Set.of(1, 3));
         assertThat(text.get(1)).startsWith("error forwarding port " + closedPort + " to pod web, uid uid-1: ").containsIgnoringCase("refused");
     }
 

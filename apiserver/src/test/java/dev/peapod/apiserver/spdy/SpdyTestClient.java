@@ -80,6 +80,23 @@ public final class SpdyTestClient implements AutoCloseable {
 
     public SpdyFrame next() throws Exception { return next(false, 2); }
 
+    /** Reads frames until every stream in {@code fins} had its FIN (each within 10 s): the data of each stream, as text. */
+    public Map<Integer, String> untilFin(java.util.Set<Integer> fins) throws Exception {
+        Map<Integer, java.io.ByteArrayOutputStream> got = new java.util.HashMap<>();
+        var open = new java.util.HashSet<>(fins);
+        while (!open.isEmpty()) {
+            SpdyFrame f = next(false, 10);
+            if (f == null) throw new AssertionError("streams still open: " + open + ", got " + got.keySet());
+            if (f instanceof SpdyFrame.Data d) {
+                got.computeIfAbsent(d.streamId(), k -> new java.io.ByteArrayOutputStream()).writeBytes(d.data());
+                if (d.fin()) open.remove(d.streamId());
+            }
+        }
+        Map<Integer, String> text = new java.util.HashMap<>();
+        got.forEach((k, v) -> text.put(k, v.toString(java.nio.charset.StandardCharsets.UTF_8)));
+        return text;
+    }
+
     @Override
     public void close() throws InterruptedException {
         hangUp();
