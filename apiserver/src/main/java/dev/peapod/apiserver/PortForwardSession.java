@@ -84,7 +84,7 @@ final class PortForwardSession implements SpdySession.Handler {
 
     private void forward(Pair pair) {
         try {
-            if (!pair.complete.await(PAIR_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            if (!pair.complete.await(PAIR_TIMEOUT_SECONDS, TimeUnit.SECONDS) || pair.data == null || pair.error == null) {
                 if (pair.data != null) pair.data.reset(SpdyFrame.CANCEL);
                 if (pair.error != null) pair.error.reset(SpdyFrame.CANCEL);
                 return;
@@ -159,6 +159,12 @@ final class PortForwardSession implements SpdySession.Handler {
     public void closed() {
         closed = true;
         for (SocketChannel s : sockets) closeQuietly(s);
+        synchronized (pairs) {
+            // Half pairs wait no longer: their other stream will never come.
+            for (Pair p : pairs.values()) {
+                while (p.complete.getCount() > 0) p.complete.countDown();
+            }
+        }
         LOG.log(System.Logger.Level.DEBUG, "port-forward to " + target.podName() + " ended");
     }
 

@@ -130,4 +130,28 @@ class PortForwardSessionTest {
         client.open(7, false, "streamtype", "data", "port", "80");
         for (int id = 1; id <= 7; id += 2) assertThat(client.next()).isEqualTo(new SpdyFrame.RstStream(id, SpdyFrame.REFUSED_STREAM));
     }
+
+    @Test
+    void aHalfPairEndsWithTheConnection() throws Exception {
+        client.open(1, false, "streamtype", "error", "port", "80", "requestid", "9");
+        assertThat(client.next()).isEqualTo(new SpdyFrame.SynReply(1, false, Map.of()));
+        client.hangUp();
+        assertThat(client.session().awaitEnd(java.time.Duration.ofSeconds(1))).isTrue();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (threadNamed("portforward-web-9") && System.nanoTime() < deadline) Thread.sleep(50);
+        assertThat(threadNamed("portforward-web-9")).as("the pairing thread ends, not after 30 s").isFalse();
+    }
+
+    /** Virtual threads too: from a thread dump of this JVM. */
+    private static boolean threadNamed(String prefix) throws Exception {
+        var dump = java.nio.file.Files.createTempFile("threads", ".txt");
+        java.nio.file.Files.delete(dump);
+        var bean = java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+        bean.dumpThreads(dump.toString(), com.sun.management.HotSpotDiagnosticMXBean.ThreadDumpFormat.TEXT_PLAIN);
+        try {
+            return java.nio.file.Files.readAllLines(dump).stream().anyMatch(l -> l.matches("#\\d+ \"" + prefix + ".*"));
+        } finally {
+            java.nio.file.Files.deleteIfExists(dump);
+        }
+    }
 }

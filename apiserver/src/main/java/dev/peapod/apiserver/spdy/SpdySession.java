@@ -75,6 +75,7 @@ public final class SpdySession {
     private long sessionUnacked;
     private int lastStreamId;
     private volatile boolean over;
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
 
     public SpdySession(Transport transport, Handler handler) {
@@ -97,8 +98,11 @@ public final class SpdySession {
             // the client went away
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "SPDY session failed: " + e, e);
         } finally {
             close();
+            decoder.close(); // here, not in close(): only this thread uses the decoder
         }
     }
 
@@ -202,9 +206,9 @@ public final class SpdySession {
         }
     }
 
-    /** Ends the connection: GOAWAY, every stream ends, the transport closes, the handler is told (once). */
+    /** Ends the connection: GOAWAY, every stream ends, the transport closes, the handler is told (once); from any thread. */
     public void close() {
-        if (over) return;
+        if (!closing.compareAndSet(false, true)) return;
         over = true;
         sendQuietly(new SpdyFrame.GoAway(lastStreamId, 0));
         for (Stream s : List.copyOf(streams.values())) s.remoteReset();
@@ -221,7 +225,6 @@ public final class SpdySession {
         } finally {
             writing.unlock();
         }
-        decoder.close();
         ended.countDown();
         handler.closed();
     }
