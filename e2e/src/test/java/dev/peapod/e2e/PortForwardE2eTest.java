@@ -176,6 +176,34 @@ class PortForwardE2eTest {
         var cat = kubectlWithInput(env, input.toFile(), "exec", "-i", "pf", "--", "cat");
         assertThat(cat.exit()).as(cat.err() + log()).isZero();
         assertThat(cat.out()).isEqualTo(BIG);
+
+        // -it on a terminal (script(1) gives kubectl one): the command's new pty has the size sent on the resize stream.
+        var tty = new ProcessBuilder("script", "-qec", "stty cols 100 rows 30; KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false "
+                + ServeE2eTest.KUBECTL + " --kubeconfig " + kubeconfig + " exec -it pf -- sh -c 'tty; stty size; read x; echo got-$x; exit 4'",
+                "/dev/null").redirectInput(Files.writeString(dir.resolve("typed"), "typed\n").toFile()).redirectErrorStream(true).start();
+        String ttyOut = new String(tty.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(tty.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(ttyOut).as(ttyOut + log()).containsPattern("/dev/pts/\\d+\r\n30 100\r\n").contains("got-typed")
+                .contains("command terminated with exit code 4");
+
+        // kubectl goes away mid-command: the command is killed, as over a WebSocket.
+        var gonePb = new ProcessBuilder(ServeE2eTest.KUBECTL, "--kubeconfig", kubeconfig.toString(), "exec", "pf", "--", "sleep", "321")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true);
+        gonePb.environment().putAll(env);
+        Process gone = gonePb.start();
+        String ps = "";
+        for (int i = 0; i < 50 && !ps.contains("sleep 321"); i++) {
+            Thread.sleep(100);
+            ps = kubectl(Map.of(), "exec", "pf", "--", "ps", "-o", "args").out();
+        }
+        assertThat(ps).contains("sleep 321");
+        gone.destroy();
+        assertThat(gone.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        for (int i = 0; i < 50 && ps.contains("sleep 321"); i++) {
+            Thread.sleep(100);
+            ps = kubectl(Map.of(), "exec", "pf", "--", "ps", "-o", "args").out();
+        }
+        assertThat(ps).as("the command ends with kubectl").doesNotContain("sleep 321");
         assertNothingHeld(before);
     }
 
