@@ -28,7 +28,15 @@ final class PortForwardRoute {
             // kubectl checks the phase first ("pod is not running"); this covers a pod whose containers all just ended.
             throw ApiException.badRequest("pod " + name + " has no running container to forward ports into");
         }
-        return new Reply.PortForward(node, name, pod.at("/metadata/uid").asText(), id);
+        String uid = pod.at("/metadata/uid").asText();
+        return new Reply.PortForward(node, name, uid, () -> {
+            try {
+                JsonNode now = rest.load(ResourceType.PODS, namespace, name).object();
+                return uid.equals(now.at("/metadata/uid").asText()) ? anyRunningContainer(now) : null; // not a namesake
+            } catch (ApiException e) {
+                return null; // deleted meanwhile
+            }
+        });
     }
 
     /** The runtime id of any running container of the pod (they share its network namespace), or null. */

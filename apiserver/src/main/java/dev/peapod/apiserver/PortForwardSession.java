@@ -92,7 +92,9 @@ final class PortForwardSession implements SpdySession.Handler {
             int port = port(pair.data);
             SocketChannel socket;
             try {
-                socket = target.node().connect(target.podUid(), target.containerId(), port);
+                String container = target.runningContainer().get();
+                if (container == null) throw new IOException("pod has no running container");
+                socket = target.node().connect(target.podUid(), container, port);
             } catch (IOException | RuntimeException e) {
                 String message = "error forwarding port " + port + " to pod " + target.podName() + ", uid " + target.podUid() + ": "
                         + (e.getMessage() == null ? e.toString() : e.getMessage());

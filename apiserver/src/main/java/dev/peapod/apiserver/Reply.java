@@ -39,9 +39,11 @@ public sealed interface Reply {
      * {@code pods/portforward}: checked and ready; the HTTP front upgrades the connection to SPDY
      * (or a WebSocket tunnelling SPDY) and runs a {@link PortForwardSession} on it.
      *
-     * @param containerId a running container of the pod: the network namespace to connect in
+     * @param runningContainer a running container of the pod now (its network namespace is the pod's), or null;
+     *                         asked for each forwarded connection, as containers restart during a long port-forward
      */
-    record PortForward(PodPortForward node, String podName, String podUid, String containerId) implements Reply {}
+    record PortForward(PodPortForward node, String podName, String podUid, java.util.function.Supplier<String> runningContainer)
+            implements Reply {}
 
     interface TextWriter {
         void write(java.io.OutputStream out) throws IOException, InterruptedException;

@@ -191,4 +191,28 @@ class KubectlPortForwardTest {
         assertThat(cat.exit()).as(cat.err()).isZero();
         assertThat(cat.out()).isEqualTo(BIG);
     }
+
+    static void runningAs(String containerId) throws Exception {
+        var status = kubectl(Map.of(), "patch", "pod", "web", "--subresource=status", "--type=merge", "-p", """
+                {"status":{"containerStatuses":[
+                 {"name":"app","containerID":"crun://%s","state":{"running":{}},"ready":true,"restartCount":0,"image":"b","imageID":""}]}}"""
+                .formatted(containerId));
+        assertThat(status.exit()).as(status.err()).isZero();
+    }
+
+    @Test
+    void eachConnectionGoesToTheContainerRunningThen() throws Exception {
+        int local = closedPort();
+        Process p = forward(Map.of(), Files.createTempFile(dir, "pf-err", ""), local + ":80");
+        try {
+            assertThat(get(local, "/")).isEqualTo("hello");
+            runningAs("c-restarted"); // the container restarted during the port-forward: a new id, the same pod
+            assertThat(get(local, "/")).isEqualTo("hello");
+            assertThat(connects.getLast()).isEqualTo("c-restarted:80");
+        } finally {
+            runningAs("c-app");
+            p.destroy();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
 }

@@ -30,7 +30,7 @@ class PortForwardSessionTest {
     /** The fake node connects on the host's loopback; the port comes from the stream's header. */
     private final PodPortForward node = (uid, id, port) ->
             SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-    private final SpdyTestClient client = new SpdyTestClient(new PortForwardSession(new Reply.PortForward(node, "web", "uid-1", "cid")));
+    private final SpdyTestClient client = new SpdyTestClient(new PortForwardSession(new Reply.PortForward(node, "web", "uid-1", () -> "cid")));
 
     private ServerSocket listen() {
         try {
