@@ -40,6 +40,8 @@ public final class SpdyTunnelSocket implements Session.Listener.AutoDemanding {
     @Override
     public void onWebSocketOpen(Session ws) {
         ws.setIdleTimeout(SpdyUpgrade.IDLE);
+        // A message is whatever one write of the client carried: up to a whole SPDY frame (kubectl's are 32 KiB at most).
+        ws.setMaxBinaryMessageSize(dev.peapod.apiserver.spdy.SpdyCodec.MAX_DATA + 8L);
         var transport = new SpdySession.Transport() {
             @Override
             public int read(byte[] buf) throws IOException {

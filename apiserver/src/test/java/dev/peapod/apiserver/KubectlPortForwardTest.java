@@ -46,7 +46,11 @@ class KubectlPortForwardTest {
     static void start() throws Exception {
         web = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
         web.createContext("/", ex -> {
-            byte[] body = (ex.getRequestURI().getPath().equals("/big") ? BIG : "hello").getBytes(StandardCharsets.UTF_8);
+            byte[] received = ex.getRequestBody().readAllBytes();
+            String path = ex.getRequestURI().getPath();
+            // /upload answers with what it received, upper-cased: both directions carry a megabyte.
+            byte[] body = path.equals("/upload") ? new String(received, StandardCharsets.UTF_8).toUpperCase().getBytes(StandardCharsets.UTF_8)
+                    : (path.equals("/big") ? BIG : "hello").getBytes(StandardCharsets.UTF_8);
             ex.sendResponseHeaders(200, body.length);
             try (var out = ex.getResponseBody()) {
                 out.write(body);
@@ -144,6 +148,11 @@ class KubectlPortForwardTest {
             var b = CompletableFuture.supplyAsync(() -> get(local, "/big"));
             assertThat(a.get(30, TimeUnit.SECONDS)).isEqualTo(BIG);
             assertThat(b.get(30, TimeUnit.SECONDS)).isEqualTo(BIG);
+            try (var client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+                var up = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + local + "/upload"))
+                        .POST(HttpRequest.BodyPublishers.ofString(BIG)).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(up.body()).isEqualTo(BIG.toUpperCase());
+            }
         } finally {
             p.destroy();
             assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
