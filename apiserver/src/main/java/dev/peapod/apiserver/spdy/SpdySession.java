@@ -73,7 +73,9 @@ public final class SpdySession {
     private long sessionSendWindow = DEFAULT_WINDOW;
     private int initialSendWindow = DEFAULT_WINDOW;
     private long sessionUnacked;
-    private int lastStreamId;
+    private volatile int lastStreamId;
+    /** GOAWAY's status when the session ends: 0 OK, 1 PROTOCOL_ERROR. */
+    private volatile int goAwayStatus;
     private volatile boolean over;
     private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
@@ -93,7 +95,7 @@ public final class SpdySession {
             }
         } catch (SpdyProtocolException e) {
             LOG.log(System.Logger.Level.DEBUG, "SPDY protocol error: " + e.getMessage());
-            sendQuietly(new SpdyFrame.GoAway(lastStreamId, 1));
+            goAwayStatus = 1;
         } catch (IOException e) {
             // the client went away
         } catch (InterruptedException e) {
@@ -210,7 +212,7 @@ public final class SpdySession {
     public void close() {
         if (!closing.compareAndSet(false, true)) return;
         over = true;
-        sendQuietly(new SpdyFrame.GoAway(lastStreamId, 0));
+        sendQuietly(new SpdyFrame.GoAway(lastStreamId, goAwayStatus));
         for (Stream s : List.copyOf(streams.values())) s.remoteReset();
         flow.lock();
         try {

@@ -174,4 +174,18 @@ class SpdySessionTest {
         assertEquals(-1, s.input().read());
         assertTrue(session.awaitEnd(java.time.Duration.ofSeconds(1)));
     }
+
+    @Test
+    void aMalformedFrameEndsTheSessionWithAProtocolErrorGoAway() throws Exception {
+        start();
+        send(new SpdyFrame.SynStream(1, 0, 0, false, false, headers("data")));
+        next();
+        SpdySession.Stream s = opened.take();
+        // A PING of 5 bytes (it has 4).
+        client.sendRaw(java.nio.ByteBuffer.allocate(13).putInt(0x80000000 | 3 << 16 | 6).putInt(5).array());
+        assertEquals(new SpdyFrame.GoAway(1, SpdyFrame.PROTOCOL_ERROR), next());
+        assertTrue(closed.await(5, TimeUnit.SECONDS));
+        assertEquals(-1, s.input().read());
+        assertNull(next(), "one GOAWAY, then nothing");
+    }
 }

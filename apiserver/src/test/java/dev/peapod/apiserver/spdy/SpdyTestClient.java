@@ -53,6 +53,9 @@ public final class SpdyTestClient implements AutoCloseable {
 
     public void send(SpdyFrame f) { toServer.add(encoder.encode(f)); }
 
+    /** Bytes as they are, e.g. a malformed frame. */
+    public void sendRaw(byte[] bytes) { toServer.add(bytes); }
+
     /** Opens stream {@code id} with these header pairs (name, value, ...). */
     public void open(int id, boolean fin, String... nameValues) {
         var headers = new java.util.LinkedHashMap<String, List<String>>();
