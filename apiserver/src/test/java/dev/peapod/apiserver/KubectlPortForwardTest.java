@@ -98,6 +98,12 @@ class KubectlPortForwardTest {
     }
 
     static Run kubectlWithInput(Map<String, String> env, String stdin, String... args) throws Exception {
+        return kubectlOn(server, env, stdin, args);
+    }
+
+    /** kubectl against {@code server} with {@code env} added (e.g. KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false for SPDY). */
+    static Run kubectlOn(TestServer server, Map<String, String> env, String stdin, String... args) throws Exception {
+        Path dir = server.kubeconfig.getParent();
         var cmd = new ArrayList<>(List.of(KubectlTest.KUBECTL, "--kubeconfig", server.kubeconfig.toString()));
         cmd.addAll(List.of(args));
         Path in = Files.writeString(Files.createTempFile(dir, "in", ""), stdin);
