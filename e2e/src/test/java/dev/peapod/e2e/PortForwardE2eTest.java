@@ -1,7 +1,6 @@
 package dev.peapod.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.peapod.node.NodeConfig;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
@@ -48,37 +47,15 @@ class PortForwardE2eTest {
     /** 200000 numbered lines, about 1.3 MB: many SPDY frames, more than any flow-control window. */
     static final String BIG = IntStream.rangeClosed(1, 200_000).mapToObj(Integer::toString).collect(Collectors.joining("\n", "", "\n"));
     @TempDir static Path dir;
-    static NodeConfig config;
-    static Process serve;
-    static Path serveLog;
+    static ServeDaemon serve;
     static Path kubeconfig;
 
     record Run(int exit, String out, String err) {}
 
     @BeforeAll
     static void startServeAndPod() throws Exception {
-        assertThat(Path.of(ServeE2eTest.KUBECTL)).as("kubectl v1.32 is needed").exists();
-        var load = UpCommandE2eTest.peapod(List.of("image", "load", "--data-dir", DATA, Harness.testImage().toString()), 120);
-        assertThat(load.exit()).as(load.err()).isZero();
-        config = NodeConfig.defaults(Path.of(DATA)).withCniConfigDir(Harness.defaultConfig().cniConfigDir());
-        Path store = Path.of(DATA, "store");
-        if (Files.exists(store)) {
-            try (var files = Files.walk(store)) {
-                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
-            }
-        }
-        kubeconfig = Path.of(DATA, "kubeconfig");
-        Files.deleteIfExists(kubeconfig);
-        serveLog = dir.resolve("serve.log");
-        serve = new ProcessBuilder(Harness.REPO.resolve("peapod").toString(), "serve", "--data-dir", DATA, "--port", "0",
-                "--cni-config-dir", config.cniConfigDir().toString(), "--node-name", "e2e-node")
-                .redirectErrorStream(true).redirectOutput(serveLog.toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-        while (!Files.exists(kubeconfig)) {
-            assertThat(serve.isAlive()).as("peapod serve exited:\n" + Files.readString(serveLog)).isTrue();
-            assertThat(System.nanoTime()).as("no kubeconfig after 180 s:\n" + Files.readString(serveLog)).isLessThan(deadline);
-            Thread.sleep(100);
-        }
+        serve = ServeDaemon.start(DATA, dir);
+        kubeconfig = serve.kubeconfig;
         Path pod = Files.writeString(dir.resolve("pf.yaml"), """
                 apiVersion: v1
                 kind: Pod
@@ -109,10 +86,7 @@ class PortForwardE2eTest {
     static void stopServe() throws Exception {
         if (serve == null) return;
         if (!ran.isEmpty()) kubectl(Map.of(), "delete", "pod", "pf", "--timeout=60s");
-        serve.destroy();
-        assertThat(serve.waitFor(60, TimeUnit.SECONDS)).as("serve stops on SIGTERM:\n" + Files.readString(serveLog)).isTrue();
-        assertThat(serve.exitValue()).as(Files.readString(serveLog)).isZero();
-        LeakCheck.assertNothingLeft(config, ran);
+        serve.stop(ran);
     }
 
     @Test
@@ -307,5 +281,5 @@ class PortForwardE2eTest {
         return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 
-    static String log() throws IOException { return "\nserve log:\n" + Files.readString(serveLog); }
+    static String log() throws IOException { return "\nserve log:\n" + Files.readString(serve.log); }
 }

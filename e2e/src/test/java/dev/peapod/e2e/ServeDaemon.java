@@ -65,6 +65,9 @@ final class ServeDaemon {
         LeakCheck.assertNothingLeft(config, ran);
     }
 
+    /** The serve JVM's pid (the launcher execs java), to look at what it holds. */
+    long pid() { return process.pid(); }
+
     ServeE2eTest.Run kubectl(String... args) throws Exception {
         var cmd = new ArrayList<>(List.of(ServeE2eTest.KUBECTL, "--kubeconfig", kubeconfig.toString()));
         cmd.addAll(List.of(args));
