@@ -26,6 +26,7 @@ public final class ApiHandler {
     private final LogsRoute logs;
     private final ExecRoute exec;
     private final AttachRoute attach;
+    private final PortForwardRoute portForward;
     private final String serverAddress;
 
     /**
@@ -56,11 +57,18 @@ public final class ApiHandler {
     /** @param attach the streams of the node's running containers, for {@code pods/{name}/attach} */
     public ApiHandler(ObjectStore store, String token, String nodeName, String serverAddress, InstantSource clock, PodLogs logs,
                       ResizeRules resizeRules, PodExec exec, PodAttach attach) {
+        this(store, token, nodeName, serverAddress, clock, logs, resizeRules, exec, attach, PodPortForward.NONE);
+    }
+
+    /** @param portForward connects in the pods' network namespaces, for {@code pods/{name}/portforward} */
+    public ApiHandler(ObjectStore store, String token, String nodeName, String serverAddress, InstantSource clock, PodLogs logs,
+                      ResizeRules resizeRules, PodExec exec, PodAttach attach, PodPortForward portForward) {
         this.token = token.getBytes(StandardCharsets.UTF_8);
         this.rest = new Rest(store, new Admission(nodeName, resizeRules), clock);
         this.logs = new LogsRoute(rest, logs);
         this.exec = new ExecRoute(rest, exec);
         this.attach = new AttachRoute(rest, attach);
+        this.portForward = new PortForwardRoute(rest, portForward);
         this.serverAddress = serverAddress;
     }
 
@@ -163,6 +171,11 @@ public final class ApiHandler {
         if (rest.length == 2 && rest[1].equals("attach") && type == ResourceType.PODS) {
             if (!m.equals("GET") && !m.equals("POST")) throw ApiException.methodNotAllowed(m);
             return attach.prepare(namespace, name, req);
+        }
+        if (rest.length == 2 && rest[1].equals("portforward") && type == ResourceType.PODS) {
+            // GET for the WebSocket tunnel (kubectl 1.31+), POST for SPDY.
+            if (!m.equals("GET") && !m.equals("POST")) throw ApiException.methodNotAllowed(m);
+            return portForward.prepare(namespace, name);
         }
         if (rest.length == 2 && rest[1].equals("eviction") && type == ResourceType.PODS) {
             if (!m.equals("POST")) throw ApiException.methodNotAllowed(m);

@@ -117,6 +117,7 @@ public final class ApiServer implements AutoCloseable {
                         response.write(true, java.nio.ByteBuffer.wrap(b.body()), callback);
                     }
                     case Reply.Exec e -> upgrade(e, request, response, callback);
+                    case Reply.PortForward p -> portForward(p, request, response, callback);
                     case Reply.Text t -> {
                         response.setStatus(200);
                         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
@@ -158,9 +159,28 @@ public final class ApiServer implements AutoCloseable {
         }
 
         /**
+         * Port-forward: a WebSocket offering {@code SPDY/3.1+portforward.k8s.io} tunnels SPDY (kubectl 1.31+);
+         * otherwise a plain upgrade to SPDY/3.1 (kubectl's fallback, or {@code KUBECTL_PORT_FORWARD_WEBSOCKETS=false}).
+         */
+        private void portForward(Reply.PortForward target, Request request, Response response, Callback callback) {
+            boolean websocket = "websocket".equalsIgnoreCase(request.getHeaders().get(HttpHeader.UPGRADE));
+            boolean tunnel = request.getHeaders().getCSV(HttpHeader.SEC_WEBSOCKET_SUBPROTOCOL, true).stream()
+                    .anyMatch(p -> p.trim().equals(SpdyTunnelSocket.PORT_FORWARD_PROTOCOL));
+            if (websocket && tunnel && websockets.upgrade((rq, rs, cb) -> {
+                rs.setAcceptedSubProtocol(SpdyTunnelSocket.PORT_FORWARD_PROTOCOL);
+                return new SpdyTunnelSocket(new PortForwardSession(target));
+            }, request, response, callback)) {
+                return;
+            }
+            SpdyUpgrade.upgrade(request, response, callback, java.util.List.of(PortForwardSession.PROTOCOL),
+                    protocol -> new PortForwardSession(target));
+        }
+
+        /**
          * A WebSocket offering {@code v5.channel.k8s.io} or {@code v4.channel.k8s.io} becomes an
-         * exec session. SPDY ({@code Upgrade: SPDY/3.1}, kubectl's fallback when the WebSocket
-         * upgrade fails, and the only protocol of clients before 1.30) is refused with a Status.
+         * exec (or attach) session. SPDY ({@code Upgrade: SPDY/3.1}, kubectl's fallback when the
+         * WebSocket upgrade fails, and the only protocol of clients before 1.30) runs the same session
+         * on SPDY streams ({@link ExecSpdySession}); anything else is refused with a Status.
          */
         private void upgrade(Reply.Exec exec, Request request, Response response, Callback callback) {
             var protocol = ExecChannels.negotiate(request.getHeaders().getCSV(HttpHeader.SEC_WEBSOCKET_SUBPROTOCOL, true));
@@ -171,8 +191,12 @@ public final class ApiServer implements AutoCloseable {
             }, request, response, callback)) {
                 return;
             }
+            if (SpdyUpgrade.requested(request)) { // kubectl's fallback, or KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false
+                SpdyUpgrade.upgrade(request, response, callback, ExecChannels.SUPPORTED, p -> new ExecSpdySession(exec));
+                return;
+            }
             var refused = ApiException.badRequest("peapod serve runs exec and attach over a WebSocket with subprotocol "
-                    + String.join(" or ", ExecChannels.SUPPORTED) + " only (kubectl 1.30 or later); SPDY is not supported");
+                    + String.join(" or ", ExecChannels.SUPPORTED) + " (kubectl 1.30 or later) or over SPDY/3.1");
             response.setStatus(refused.code);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
             Content.Sink.write(response, true, Json.write(refused.status()), callback);

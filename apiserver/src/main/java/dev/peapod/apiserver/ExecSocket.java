@@ -31,19 +31,7 @@ public final class ExecSocket implements Session.Listener.AutoDemanding {
         var socket = new ExecSession.Socket() {
             @Override
             public void send(ByteBuffer message) throws IOException {
-                writing.lock();
-                try {
-                    var done = new Callback.Completable();
-                    ws.sendBinary(message, done);
-                    done.get();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted", e);
-                } catch (ExecutionException e) {
-                    throw new IOException(e.getCause());
-                } finally {
-                    writing.unlock();
-                }
+                sendBinary(ws, writing, message);
             }
 
             @Override
@@ -58,6 +46,23 @@ public final class ExecSocket implements Session.Listener.AutoDemanding {
         };
         session = new ExecSession(exec.node(), exec.command(), exec.streams(), protocol, socket);
         Thread.ofVirtual().name("exec-" + exec.command().container()).start(session::run);
+    }
+
+    /** Sends one binary message and waits until it is written; {@code writing} keeps messages whole and in order. */
+    static void sendBinary(Session ws, ReentrantLock writing, ByteBuffer message) throws IOException {
+        writing.lock();
+        try {
+            var done = new Callback.Completable();
+            ws.sendBinary(message, done);
+            done.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IOException(e.getCause());
+        } finally {
+            writing.unlock();
+        }
     }
 
     @Override

@@ -35,6 +35,16 @@ public sealed interface Reply {
      */
     record Exec(PodExec node, PodExec.Command command, ExecSession.Streams streams) implements Reply {}
 
+    /**
+     * {@code pods/portforward}: checked and ready; the HTTP front upgrades the connection to SPDY
+     * (or a WebSocket tunnelling SPDY) and runs a {@link PortForwardSession} on it.
+     *
+     * @param runningContainer a running container of the pod now (its network namespace is the pod's), or null;
+     *                         asked for each forwarded connection, as containers restart during a long port-forward
+     */
+    record PortForward(PodPortForward node, String podName, String podUid, java.util.function.Supplier<String> runningContainer)
+            implements Reply {}
+
     interface TextWriter {
         void write(java.io.OutputStream out) throws IOException, InterruptedException;
     }

@@ -151,4 +151,14 @@ class KubectlAttachTest {
         var r = KubectlExecTest.kubectlOn(server, null, "get", "--raw", "/api/v1");
         assertThat(Json.parse(r.out()).path("resources").findValuesAsText("name")).contains("pods/attach");
     }
+
+    @Test
+    void attachOverSpdyAsWithoutWebSockets() throws Exception {
+        // KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false: kubectl's SPDY client, the same session on SPDY streams.
+        var r = KubectlPortForwardTest.kubectlOn(server, java.util.Map.of("KUBECTL_REMOTE_COMMAND_WEBSOCKETS", "false"), "hello\n",
+                "-v=6", "attach", "-i", "att", "-c", "app");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("attached-to-c-app\nhello\n");
+        assertThat(r.err()).contains("to-stderr").containsPattern("POST https://\\S+/api/v1/namespaces/default/pods/att/attach\\S* 101");
+    }
 }

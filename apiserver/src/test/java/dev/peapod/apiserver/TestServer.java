@@ -28,14 +28,23 @@ final class TestServer implements AutoCloseable {
         this(dir, exec, attach, new MemoryStore());
     }
 
+    /** @param portForward the node's port-forward (a fake) for {@code pods/portforward} */
+    TestServer(Path dir, PodExec exec, PodPortForward portForward) throws Exception {
+        this(dir, exec, PodAttach.NONE, new MemoryStore(), portForward);
+    }
+
     /** @param store the store, e.g. one with a short watch log window (410 Gone sooner) */
     TestServer(Path dir, PodExec exec, PodAttach attach, MemoryStore store) throws Exception {
+        this(dir, exec, attach, store, PodPortForward.NONE);
+    }
+
+    TestServer(Path dir, PodExec exec, PodAttach attach, MemoryStore store, PodPortForward portForward) throws Exception {
         this.store = store;
         pki = Pki.loadOrCreate(dir.resolve("pki"), "127.0.0.1");
         Bootstrap.ensure(store, Clock.systemUTC().instant());
         // The handler learns the real port only after binding; discovery's serverAddress is informational.
         server = ApiServer.start(new ApiHandler(store, pki.token(), "testnode", "127.0.0.1:0", Clock.systemUTC(),
-                PodLogs.NONE, ResizeRules.NONE, exec, attach), pki, "127.0.0.1", 0);
+                PodLogs.NONE, ResizeRules.NONE, exec, attach, portForward), pki, "127.0.0.1", 0);
         url = "https://127.0.0.1:" + server.port();
         kubeconfig = Files.writeString(dir.resolve("kubeconfig"), pki.kubeconfig(url));
     }

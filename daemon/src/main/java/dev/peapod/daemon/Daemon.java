@@ -78,7 +78,7 @@ public final class Daemon implements AutoCloseable {
             String host = options.address().equals("0.0.0.0") ? "127.0.0.1" : options.address();
             var handler = new ApiHandler(store, pki.token(), options.nodeName(), host + ":" + options.port(), clock, logs,
                     dev.peapod.node.resize.ResizeValidator::validate, podExec(parts.oci()),
-                    AttachedContainer.through(parts.oci()));
+                    AttachedContainer.through(parts.oci()), new PodPortForwarder(parts.oci()));
             var server = ApiServer.start(handler, pki, options.address(), options.port());
             var gc = new GarbageCollector(store, handler, pki.token());
             gc.start();

@@ -93,6 +93,9 @@ final class ServeDaemon {
     /** What serve printed so far, every start of it. */
     String output() throws java.io.IOException { return Files.readString(log); }
 
+    /** The serve JVM's pid (the launcher execs java), to look at what it holds. */
+    long pid() { return process.pid(); }
+
     ServeE2eTest.Run kubectl(String... args) throws Exception {
         var cmd = new ArrayList<>(List.of(ServeE2eTest.KUBECTL, "--kubeconfig", kubeconfig.toString()));
         cmd.addAll(List.of(args));

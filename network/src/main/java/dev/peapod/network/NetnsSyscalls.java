@@ -123,6 +123,50 @@ final class NetnsSyscalls {
         }
     }
 
+    /** What runs inside another network namespace ({@link #inNamespace}). */
+    interface InNamespace<T> {
+        T run() throws java.io.IOException;
+    }
+
+    /**
+     * On the calling (dedicated platform) thread: enter the network namespace at {@code path}
+     * (a /proc/PID/ns/net file or a bind mount of one), run {@code action}, and return to the
+     * original namespace. Sockets created by the action stay in the namespace they were created in.
+     * Throws {@link NetworkException} if the namespace cannot be entered; an {@link Error} if the
+     * way back fails (the thread must end).
+     */
+    static <T> T inNamespace(String path, InNamespace<T> action) throws java.io.IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            int original = (int) OPEN.invokeExact(state, arena.allocateFrom("/proc/thread-self/ns/net"), O_RDONLY | O_CLOEXEC);
+            if (original < 0) throw fail("open the current network namespace", errno(state));
+            try {
+                int target = (int) OPEN.invokeExact(state, arena.allocateFrom(path), O_RDONLY | O_CLOEXEC);
+                if (target < 0) throw fail("open the network namespace " + path, errno(state));
+                try {
+                    if ((int) SETNS.invokeExact(state, target, CLONE_NEWNET) != 0) {
+                        throw fail("enter the network namespace " + path, errno(state));
+                    }
+                } finally {
+                    int ignored = (int) CLOSE.invokeExact(state, target);
+                }
+                try {
+                    return action.run();
+                } finally {
+                    if ((int) SETNS.invokeExact(state, original, CLONE_NEWNET) != 0) {
+                        throw new Error("failed to return to the original network namespace: " + strerror(errno(state)));
+                    }
+                }
+            } finally {
+                int ignored = (int) CLOSE.invokeExact(state, original);
+            }
+        } catch (Error | java.io.IOException | RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new NetworkException("failed to call libc: " + t, t);
+        }
+    }
+
     /** SIOCGIFFLAGS, then SIOCSIFFLAGS with IFF_UP, on {@code lo} of the calling thread's namespace. */
     private static void loopbackUp(Arena arena, MemorySegment state) throws Throwable {
         int sock = (int) SOCKET.invokeExact(state, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
