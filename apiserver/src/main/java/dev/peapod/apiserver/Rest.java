@@ -86,7 +86,8 @@ final class Rest {
     Reply create(ResourceType type, String namespace, ApiRequest req) {
         JsonNode body = Json.parse(req.body());
         String manager = ServerSideApply.manager(req);
-        return create(type, namespace, body, o -> ManagedFields.recordUpdate(o, null, body, type, manager, "", clock.instant()), false);
+        return create(type, namespace, body, o -> ManagedFields.recordUpdate(o, null, body, type, manager, "", clock.instant()),
+                ServerSideApply.dryRun(req));
     }
 
     /**
@@ -145,6 +146,7 @@ final class Rest {
         long expected = rv == null || rv.isEmpty() ? old.revision() : revision(rv);
         ObjectNode next = ManagedFields.recordUpdate(admit(sub, type, old.object(), body), old.object(), body, type,
                 ServerSideApply.manager(req), sub.fieldName(), clock.instant());
+        if (ServerSideApply.dryRun(req)) return ok(dryWrite(type, name, old, next, expected));
         return ok(write(type, name, next, expected));
     }
 
@@ -161,6 +163,7 @@ final class Rest {
             }
             ObjectNode next = ManagedFields.recordUpdate(admit(sub, type, old.object(), patched), old.object(), patched, type,
                     ServerSideApply.manager(req), sub.fieldName(), clock.instant());
+            if (ServerSideApply.dryRun(req)) return ok(dryWrite(type, name, old, next, old.revision()));
             try {
                 return ok(write(type, name, next, old.revision()));
             } catch (ApiException e) {
@@ -188,6 +191,19 @@ final class Rest {
         }
     }
 
+    /**
+     * {@code dryRun=All} (kubectl's {@code --dry-run=server}, {@code kubectl diff}): the request is decoded,
+     * admitted (defaulting, validation, update rules) and checked against the stored revision like a real
+     * write, and the object it would store is the answer; nothing is stored (KEP-576).
+     */
+    private static JsonNode dryWrite(ResourceType type, String name, Stored old, ObjectNode next, long expected) {
+        if (expected != old.revision()) {
+            throw ApiException.conflict(type, name, "the object has been modified; please apply your changes to the latest version and try again");
+        }
+        Json.meta(next).put("resourceVersion", Long.toString(old.revision()));
+        return next;
+    }
+
     private static JsonNode stripVersion(JsonNode o) {
         if (o == null) return null;
         ObjectNode c = o.deepCopy();
@@ -211,6 +227,14 @@ final class Rest {
         }
         long expected = preRv == null ? old.revision() : revision(preRv);
         old = Cascade.withFinalizers(old, Cascade.policy(req, options));
+        if (ServerSideApply.dryRun(req) || options.path("dryRun").isArray() && !options.path("dryRun").isEmpty()) {
+            // Dry run (DeleteOptions.dryRun or ?dryRun=All): the object as it is; nothing is deleted.
+            if (expected != old.revision()) {
+                throw ApiException.conflict(type, name, "Precondition failed: ResourceVersion in precondition: " + preRv
+                        + ", ResourceVersion in object meta: " + old.revision());
+            }
+            return ok(old.object());
+        }
         if (type == ResourceType.NAMESPACES) {
             if (Bootstrap.NAMESPACES.contains(name)) {
                 throw new ApiException(403, "Forbidden", "namespaces \"" + name + "\" is forbidden: this namespace may not be deleted", null);

@@ -152,7 +152,7 @@ final class ServerSideApply {
      * {@code ?dryRun=All} (kubectl's {@code --dry-run=server} and {@code diff --server-side}): the result is
      * computed and admitted, not stored. Other values are refused (ValidateDryRun).
      */
-    private static boolean dryRun(ApiRequest req) {
+    static boolean dryRun(ApiRequest req) {
         var values = req.params("dryRun");
         if (values.isEmpty() && req.param("dryRun") != null) values = List.of(req.param("dryRun"));
         for (String v : values) {

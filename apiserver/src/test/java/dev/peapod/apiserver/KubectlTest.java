@@ -260,6 +260,33 @@ class KubectlTest {
     }
 
     @Test
+    void serverDryRunsAdmitButStoreNothing() throws Exception {
+        // kubectl --dry-run=server sends dryRun=All (query, or DeleteOptions.dryRun): admitted, answered, not stored.
+        var run = kubectl("run", "dry", "--image=busybox", "--restart=Never", "--dry-run=server", "-o",
+                "jsonpath={.spec.containers[0].imagePullPolicy} {.spec.terminationGracePeriodSeconds}");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).isEqualTo("Always 30"); // defaulted as a real create would be
+        assertThat(kubectl("get", "pod", "dry").err()).contains("NotFound");
+        var invalid = kubectl("run", "Bad_Name", "--image=busybox", "--dry-run=server");
+        assertThat(invalid.exit()).isOne();
+        assertThat(invalid.err()).contains("Invalid value: \"Bad_Name\"");
+
+        assertThat(kubectl("create", "configmap", "wet", "--from-literal=a=1").exit()).isZero();
+        String rv = kubectl("get", "cm", "wet", "-o", "jsonpath={.metadata.resourceVersion}").out();
+        var label = kubectl("label", "cm", "wet", "x=y", "--dry-run=server", "-o", "jsonpath={.metadata.labels.x}");
+        assertThat(label.exit()).as(label.err()).isZero();
+        assertThat(label.out()).isEqualTo("y");
+        var patch = kubectl("patch", "cm", "wet", "--type=merge", "-p", "{\"data\":{\"a\":\"2\"}}", "--dry-run=server");
+        assertThat(patch.exit()).as(patch.err()).isZero();
+        var delete = kubectl("delete", "cm", "wet", "--dry-run=server");
+        assertThat(delete.exit()).as(delete.err()).isZero();
+        assertThat(delete.out()).contains("(server dry run)");
+        assertThat(kubectl("get", "cm", "wet", "-o", "jsonpath={.metadata.resourceVersion} {.data.a} {.metadata.labels}").out())
+                .isEqualTo(rv + " 1 ");
+        assertThat(kubectl("delete", "cm", "wet").exit()).isZero();
+    }
+
+    @Test
     void aWrongTokenGets401() throws Exception {
         var r = kubectl("--token", "wrong", "get", "pods");
         assertThat(r.exit()).isOne();
