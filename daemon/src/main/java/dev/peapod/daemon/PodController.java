@@ -62,6 +62,8 @@ final class PodController implements AutoCloseable {
     private final Set<String> finished = ConcurrentHashMap.newKeySet();
     /** Pods whose removal was asked for (deletionTimestamp set, or deleted from the store). */
     private final Set<String> removing = ConcurrentHashMap.newKeySet();
+    /** uid → the deletionGracePeriodSeconds the engine was given for it. */
+    private final Map<String, Long> deletionGrace = new ConcurrentHashMap<>();
     /** uid → what of the pod's metadata and spec the engine was last given (a running pod may change only these). */
     private final Map<String, Seen> seen = new ConcurrentHashMap<>();
 
@@ -148,12 +150,19 @@ final class PodController implements AutoCloseable {
             }
             return;
         }
-        if (deleting && removing.add(uid)) {
+        if (deleting) {
+            // A second delete may shorten the grace period (the API server only lets it shrink); kubelet
+            // then cuts the termination in flight short (pod_workers.go, calculateEffectiveGracePeriod).
             long grace = pod.at("/metadata/deletionGracePeriodSeconds").asLong(30);
-            node.terminate(uid, Duration.ofSeconds(grace));
+            Long before = deletionGrace.get(uid);
+            removing.add(uid);
+            if (before == null || grace < before) {
+                deletionGrace.put(uid, grace);
+                node.terminate(uid, Duration.ofSeconds(grace));
+            }
             return;
         }
-        if (deleting || finished.contains(uid)) return;
+        if (finished.contains(uid)) return;
         // Status writes come back as MODIFIED too: act only on what the engine has not seen.
         Seen now = Seen.of(pod);
         Seen before = seen.put(uid, now);
@@ -219,6 +228,7 @@ final class PodController implements AutoCloseable {
         seen.remove(uid);
         generations.forget(uid);
         removing.remove(uid);
+        deletionGrace.remove(uid);
         finalDelete(key, uid);
     }
 

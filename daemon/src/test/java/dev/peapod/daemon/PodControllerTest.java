@@ -104,6 +104,27 @@ class PodControllerTest {
     }
 
     @Test
+    void aSecondDeleteWithAShorterGracePeriodCutsTheTerminationShortAndALongerOneDoesNot() {
+        var p = pod("u1");
+        store.create(WEB, p);
+        sync(WatchEvent.Type.ADDED, p);
+        var deleting = p.deepCopy();
+        deleting.with("metadata").put("deletionTimestamp", "2026-01-01T00:00:30Z").put("deletionGracePeriodSeconds", 30);
+        sync(WatchEvent.Type.MODIFIED, deleting);
+        var shorter = deleting.deepCopy();
+        shorter.with("metadata").put("deletionGracePeriodSeconds", 5);
+        sync(WatchEvent.Type.MODIFIED, shorter);
+        sync(WatchEvent.Type.MODIFIED, shorter);
+        sync(WatchEvent.Type.MODIFIED, deleting);
+        assertThat(node.calls).containsExactly("run web", "terminate u1 30s", "terminate u1 5s");
+        // Then force deleted: killed at once.
+        sync(WatchEvent.Type.DELETED, shorter);
+        assertThat(node.calls).containsExactly("run web", "terminate u1 30s", "terminate u1 5s", "terminate u1 0s");
+        node.finish("u1");
+        assertThat(node.calls).last().isEqualTo("remove u1");
+    }
+
+    @Test
     void aForceDeletedPodIsKilledAtOnceAndRemoved() {
         var p = pod("u1");
         store.create(WEB, p);

@@ -225,15 +225,23 @@ final class Containers {
      * exit, then SIGKILL.
      */
     void stop(ContainerRecord r, Duration grace) {
+        stop(r, StopDeadline.after(grace));
+    }
+
+    /** {@link #stop(ContainerRecord, Duration)} until a deadline that may move earlier while it waits. */
+    void stop(ContainerRecord r, StopDeadline deadline) {
         if (r.exited != null || refresh(r)) return;
-        grace = preStop(r, grace);
+        Duration grace = deadline.remaining();
+        Duration afterPreStop = preStop(r, grace);
+        // After a preStop hook the container gets what is left, at least 2 s, from now.
+        StopDeadline until = afterPreStop == grace ? deadline : StopDeadline.after(afterPreStop);
         String signal = r.stopSignal;
         try {
             oci.kill(r.id, signal, false);
         } catch (OciException e) {
             // The process may have exited meanwhile; the exit file decides below.
         }
-        if (!exits.await(r.id, grace)) {
+        if (!awaitExit(r.id, until)) {
             try {
                 oci.kill(r.id, "KILL", true);
             } catch (OciException e) {
@@ -243,6 +251,17 @@ final class Containers {
         }
         refresh(r);
     }
+
+    /** Waits for the exit until the deadline, in short slices so that a shortened deadline is seen soon. */
+    private boolean awaitExit(String id, StopDeadline deadline) {
+        while (true) {
+            Duration left = deadline.remaining();
+            if (left.isZero()) return exits.await(id, Duration.ZERO);
+            if (exits.await(id, left.compareTo(SLICE) < 0 ? left : SLICE)) return true;
+        }
+    }
+
+    private static final Duration SLICE = Duration.ofMillis(200);
 
     /**
      * preStop runs before the stop signal and counts against the grace period; the container then

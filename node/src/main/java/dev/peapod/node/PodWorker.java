@@ -62,6 +62,8 @@ final class PodWorker {
     /** Completes once a detached worker has let go of its pod ({@link #detach}). */
     private final CompletableFuture<Void> detached = new CompletableFuture<>();
     private volatile Duration gracePeriod;
+    /** The running {@link #killPod}'s deadline, which {@link #terminate} may move earlier; null before. */
+    private volatile StopDeadline stopping;
     private Sandbox sandbox;
     private Map<String, java.nio.file.Path> volumes;
     private final ProbeManager probes;
@@ -197,7 +199,11 @@ final class PodWorker {
 
     /** Asks the worker to stop the pod: stop signal, then SIGKILL after {@code grace} (or the pod's own grace period). */
     void terminate(Duration grace) {
-        if (grace != null) gracePeriod = grace;
+        if (grace != null) {
+            gracePeriod = grace;
+            var s = stopping;
+            if (s != null) s.shorten(grace); // a stop in flight: a shorter grace period cuts it (never lengthens)
+        }
         terminating = true;
         // kubelet: liveness and startup probes stop counting, readiness goes on while the pod stops.
         probes.podTerminating();
@@ -565,7 +571,9 @@ final class PodWorker {
      */
     private void killPod() {
         discardPrecreated();
-        Instant deadline = engine.clock().instant().plus(gracePeriod);
+        var deadline = StopDeadline.after(gracePeriod);
+        stopping = deadline;
+        deadline.shorten(gracePeriod); // a terminate() that came between the two lines above
         var regular = records.stream().filter(r -> r.exited == null && r.kind != ContainerKind.SIDECAR).toList();
         if (!regular.isEmpty()) {
             boolean restartSidecars = terminating && observed().sandboxReady();
@@ -573,7 +581,7 @@ final class PodWorker {
                 var stops = new ArrayList<java.util.concurrent.Future<?>>();
                 for (var r : regular) {
                     engine.event(pod, r.name, "Normal", "Killing", "Stopping container " + r.name);
-                    stops.add(scope.submit(() -> engine.containers().stop(r, remaining(deadline))));
+                    stops.add(scope.submit(() -> engine.containers().stop(r, deadline)));
                 }
                 while (restartSidecars && !stops.stream().allMatch(java.util.concurrent.Future::isDone)) {
                     keepSidecarsUpWhileDraining();
@@ -587,7 +595,7 @@ final class PodWorker {
             engine.event(pod, r.name, "Normal", "Killing", "Stopping container " + r.name);
             // kubelet gives every container at least minimumGracePeriodInSeconds (2 s) to stop,
             // also a sidecar whose turn comes when the pod's grace period is used up (KEP-753).
-            var grace = remaining(deadline);
+            var grace = deadline.remaining();
             engine.containers().stop(r, grace.compareTo(MIN_GRACE) < 0 ? MIN_GRACE : grace);
         }
         for (var r : records) if (engine.containers().refresh(r)) probes.containerStopped(r.name);
@@ -613,11 +621,6 @@ final class PodWorker {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private Duration remaining(Instant deadline) {
-        Duration d = Duration.between(engine.clock().instant(), deadline);
-        return d.isNegative() ? Duration.ZERO : d;
     }
 
     private void removeSandbox() {
