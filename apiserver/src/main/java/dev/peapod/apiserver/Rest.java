@@ -102,6 +102,7 @@ final class Rest {
                         + namespace + " because it is being terminated", null);
             }
         }
+        boolean unbound = body.at("/spec/nodeName").asText("").isEmpty(); // read before admission defaults it
         ObjectNode o = track.apply(admission.create(type, namespace, body, clock.instant()));
         String name = o.at("/metadata/name").asText();
         if (name.isEmpty()) throw ApiException.invalid(type, "", List.of(dev.peapod.api.FieldError.required("metadata.name", "name or generateName is required")));
@@ -109,6 +110,7 @@ final class Rest {
         try {
             Stored s = store.create(key(type, namespace, name), o);
             if (type == ResourceType.NAMESPACES) Bootstrap.defaultServiceAccount(store, name, clock.instant());
+            if (type == ResourceType.PODS && unbound) ScheduledEvent.record(store, s.object(), clock.instant());
             return new Reply.Document(201, s.object(), type == ResourceType.PODS ? Admission.warnings(s.object()) : List.of());
         } catch (StoreException.AlreadyExists e) {
             throw ApiException.alreadyExists(type, name);

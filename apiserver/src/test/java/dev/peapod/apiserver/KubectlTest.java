@@ -78,6 +78,8 @@ class KubectlTest {
         var described = kubectl("describe", "pod", "web");
         assertThat(described.exit()).as(described.err()).isZero();
         assertThat(described.out()).containsPattern("Name:\\s+web").containsPattern("Node:\\s+testnode").containsPattern("Status:\\s+Pending");
+        // No scheduler, but the event kube-scheduler records: the API server bound the pod to its node.
+        assertThat(described.out()).containsPattern("Normal\\s+Scheduled\\s+\\d+s\\s+default-scheduler\\s+Successfully assigned default/web to testnode");
         assertThat(kubectl("get", "pods", "-A").out()).containsPattern("default\\s+web\\s+0/1\\s+Pending");
 
         var patched = kubectl("patch", "pod", "web", "-p", "{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"peapod/busybox:v2\"}]}}");

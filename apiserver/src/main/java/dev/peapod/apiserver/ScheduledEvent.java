@@ -1,0 +1,51 @@
+package dev.peapod.apiserver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.peapod.store.Key;
+import dev.peapod.store.ObjectStore;
+import dev.peapod.store.StoreException;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The {@code Scheduled} event kube-scheduler records when it binds a pod ("Successfully assigned
+ * default/web to node-1", from {@code default-scheduler}): Peapod binds every pod to its one node when
+ * the pod is created, so {@code kubectl describe pod} starts with this event as on a cluster. Pods
+ * created with a {@code nodeName} are not scheduled, and get none (as in Kubernetes).
+ */
+final class ScheduledEvent {
+    private ScheduledEvent() {}
+
+    private static final System.Logger LOG = System.getLogger(ScheduledEvent.class.getName());
+
+    /** Records the event for {@code pod}, which the API server bound when it was created without a nodeName. */
+    static void record(ObjectStore store, JsonNode pod, Instant now) {
+        String node = pod.at("/spec/nodeName").asText("");
+        if (node.isEmpty()) return; // scheduling gates hold it back
+        String namespace = pod.at("/metadata/namespace").asText(), name = pod.at("/metadata/name").asText();
+        String time = now.truncatedTo(ChronoUnit.SECONDS).toString();
+        // Named as client-go's recorder names them: <object>.<hex>.
+        String eventName = name + "." + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong() >>> 8).substring(0, 16);
+        ObjectNode o = Json.object().put("apiVersion", "v1").put("kind", "Event");
+        o.putObject("metadata").put("name", eventName).put("namespace", namespace).put("uid", UUID.randomUUID().toString())
+                .put("creationTimestamp", time);
+        o.putObject("involvedObject").put("kind", "Pod").put("namespace", namespace).put("name", name)
+                .put("uid", pod.at("/metadata/uid").asText()).put("apiVersion", "v1")
+                .put("resourceVersion", pod.at("/metadata/resourceVersion").asText());
+        o.put("reason", "Scheduled").put("message", "Successfully assigned " + namespace + "/" + name + " to " + node)
+                .put("type", "Normal").put("action", "Binding");
+        o.putObject("source").put("component", "default-scheduler");
+        o.put("firstTimestamp", time).put("lastTimestamp", time).put("count", 1)
+                .put("reportingComponent", "default-scheduler").put("reportingInstance", "default-scheduler-" + node);
+        try {
+            store.create(new Key("events", namespace, eventName), o);
+        } catch (StoreException e) {
+            LOG.log(System.Logger.Level.WARNING, "Scheduled event for pod=" + namespace + "/" + name + " not stored: " + e.getMessage());
+        }
+    }
+}
