@@ -309,7 +309,11 @@ final class PodWorker {
                 terminating = true;
             }
             var probeResults = probes.results();
-            var plan = PodPlanner.compute(pod, observed(), engine.backoff().gate(uid), probeResults::startedIfRunning,
+            var seen = observed();
+            // kubelet's syncPod writes the status it sees before it acts: an init container's exit shows (the
+            // main containers waiting, PodInitializing) before they start. Unchanged statuses are not sent again.
+            status.publish(seen, waiting, terminating, probeResults);
+            var plan = PodPlanner.compute(pod, seen, engine.backoff().gate(uid), probeResults::startedIfRunning,
                     terminating);
             boolean acted = execute(plan);
             var obs = observed();
