@@ -258,6 +258,7 @@ class KubectlVerbsE2eTest {
                 .containsPattern("Status:\\s+Running").containsPattern("(?m)^IP:\\s+" + java.util.regex.Pattern.quote(ip))
                 .contains("Conditions:").containsPattern("Ready\\s+True").containsPattern("ContainersReady\\s+True")
                 .containsPattern("Container ID:\\s+crun://").contains("Events:")
+                .containsPattern("Normal\\s+Scheduled\\s+.*default-scheduler\\s+Successfully assigned default/chatty to e2e-node")
                 .containsPattern("Normal\\s+Pulled\\s+.*Container image \"peapod/busybox:latest\" already present on machine")
                 .containsPattern("Normal\\s+Created\\s+.*Created container(: | )app")
                 .containsPattern("Normal\\s+Started\\s+.*Started container(: | )side");
@@ -300,18 +301,30 @@ class KubectlVerbsE2eTest {
                 initContainers:
                   - {name: first, image: peapod/busybox:latest, imagePullPolicy: Never, command: [sleep, "2"]}
                   - {name: second, image: peapod/busybox:latest, imagePullPolicy: Never, command: [sleep, "2"]}""";
+        // A postStart hook holds the status as it was before the container started (kubelet's syncPod waits for it):
+        // PodInitializing after the init containers, ContainerCreating without any.
+        String slowStart = "imagePullPolicy: Never\n    lifecycle: {postStart: {exec: {command: [sleep, '1']}}}";
         try (var watch = Streaming.start("get", "pods", "-l", "stage=init", "-w", "--output-watch-events")) {
             ok(kubectl("create", "-f", file("init.yaml", STATUS_POD.formatted("init", "Always", slowInits, busybox, forever)
-                    .replace("group: status", "group: status, stage: init")).toString()));
+                    .replace("group: status", "group: status, stage: init").replace("imagePullPolicy: Never\n    command", slowStart + "\n    command")).toString()));
             List<String> lines = watch.until(l -> l.matches("MODIFIED\\s+init\\s+1/1\\s+Running\\s+0\\s+.*"));
             var statuses = lines.stream().skip(1).map(l -> l.split("\\s+")[3]).distinct().toList();
             assertThat(lines.getFirst()).matches("EVENT\\s+NAME\\s+READY\\s+STATUS\\s+RESTARTS\\s+AGE");
             assertThat(lines.get(1)).matches("ADDED\\s+init\\s+0/1\\s+(Pending|Init:0/2)\\s+0\\s+\\d+s");
-            assertThat(statuses).as(lines.toString()).containsSubsequence("Init:0/2", "Init:1/2", "Running");
+            assertThat(statuses).as(lines.toString()).containsSubsequence("Init:0/2", "Init:1/2", "PodInitializing", "Running");
             record("init");
             ok(kubectl("delete", "pod", "init", "--wait=false"));
             List<String> deleted = watch.until(l -> l.startsWith("DELETED"));
             assertThat(deleted).anyMatch(l -> l.matches("MODIFIED\\s+init\\s+\\d/1\\s+Terminating\\s+.*"));
+        }
+
+        try (var watch = Streaming.start("get", "pods", "-l", "stage=plain", "-w")) {
+            ok(kubectl("create", "-f", file("plain.yaml", STATUS_POD.formatted("plain", "Always", "", busybox, forever)
+                    .replace("group: status", "group: status, stage: plain").replace("imagePullPolicy: Never\n    command", slowStart + "\n    command")).toString()));
+            List<String> lines = watch.until(l -> l.matches("plain\\s+1/1\\s+Running\\s+0\\s+.*"));
+            assertThat(lines.stream().skip(1).map(l -> l.split("\\s+")[2]).distinct().toList()).as(lines.toString())
+                    .containsSubsequence("ContainerCreating", "Running");
+            record("plain");
         }
 
         ok(kubectl("create", "-f", file("status.yaml",
@@ -338,10 +351,10 @@ class KubectlVerbsE2eTest {
         // --sort-by sorts the server's table rows by a field of their objects.
         var sorted = kubectl("get", "pods", "-l", "group=status", "--sort-by=.metadata.name", "-o", "name");
         ok(sorted);
-        assertThat(sorted.out().lines().toList()).containsExactly("pod/absent", "pod/crash", "pod/done", "pod/error", "pod/initcrash");
+        assertThat(sorted.out().lines().toList()).containsExactly("pod/absent", "pod/crash", "pod/done", "pod/error", "pod/initcrash", "pod/plain");
         var table = kubectl("get", "pods", "-l", "group=status", "--sort-by={.spec.restartPolicy}", "--no-headers");
         ok(table);
-        assertThat(table.out().lines().map(l -> l.split("\\s+")[0]).toList().getFirst()).isIn("absent", "crash", "initcrash");
+        assertThat(table.out().lines().map(l -> l.split("\\s+")[0]).toList().getFirst()).isIn("absent", "crash", "initcrash", "plain");
         assertThat(table.out().lines().map(l -> l.split("\\s+")[0]).toList().getLast()).isEqualTo("done");
 
         ok(kubectl("delete", "pods", "-l", "group=status", "--timeout=60s"));
