@@ -8,9 +8,7 @@ import dev.peapod.store.StoreException;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HexFormat;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The {@code Scheduled} event kube-scheduler records when it binds a pod ("Successfully assigned
@@ -29,8 +27,7 @@ final class ScheduledEvent {
         if (node.isEmpty()) return; // scheduling gates hold it back
         String namespace = pod.at("/metadata/namespace").asText(), name = pod.at("/metadata/name").asText();
         String time = now.truncatedTo(ChronoUnit.SECONDS).toString();
-        // Named as client-go's recorder names them: <object>.<hex>.
-        String eventName = name + "." + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong() >>> 8).substring(0, 16);
+        String eventName = EventNames.next(name, now);
         ObjectNode o = Json.object().put("apiVersion", "v1").put("kind", "Event");
         o.putObject("metadata").put("name", eventName).put("namespace", namespace).put("uid", UUID.randomUUID().toString())
                 .put("creationTimestamp", time);

@@ -10,9 +10,7 @@ import dev.peapod.store.Stored;
 import io.fabric8.kubernetes.api.model.Pod;
 
 import java.time.temporal.ChronoUnit;
-import java.util.HexFormat;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The engine's reports into the store, as the kubelet's status manager and event recorder write
@@ -82,8 +80,7 @@ final class StoreStatusWriter implements PodListener {
     public void event(PodEvent e) {
         String time = e.time().truncatedTo(ChronoUnit.SECONDS).toString();
         var o = StoredObjects.JSON.createObjectNode().put("apiVersion", "v1").put("kind", "Event");
-        // Named as client-go's recorder names them: <object>.<hex nanoseconds>.
-        String name = e.pod() + "." + HexFormat.of().toHexDigits(System.nanoTime() ^ ThreadLocalRandom.current().nextLong() >>> 8).substring(0, 16);
+        String name = dev.peapod.apiserver.EventNames.next(e.pod(), e.time()); // in time order, as client-go names them
         o.putObject("metadata").put("name", name).put("namespace", e.namespace()).put("uid", UUID.randomUUID().toString())
                 .put("creationTimestamp", time);
         var ref = o.putObject("involvedObject").put("kind", "Pod").put("namespace", e.namespace()).put("name", e.pod())

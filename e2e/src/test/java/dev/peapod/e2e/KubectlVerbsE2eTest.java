@@ -263,6 +263,13 @@ class KubectlVerbsE2eTest {
                 .containsPattern("Normal\\s+Created\\s+.*Created container(: | )app")
                 .containsPattern("Normal\\s+Started\\s+.*Started container(: | )side");
 
+        // In the order they happened (describe keeps the server's order within a second).
+        String ev = described.out().substring(described.out().indexOf("Events:"));
+        assertThat(ev.indexOf("Scheduled")).isLessThan(ev.indexOf("Pulled"));
+        assertThat(ev.indexOf("Pulled")).isLessThan(ev.indexOf("Created container"));
+        assertThat(ev.indexOf("Created container app")).isLessThan(ev.indexOf("Started container app"));
+        assertThat(ev.indexOf("Created container side")).isLessThan(ev.indexOf("Started container side"));
+
         // cp: kubectl runs tar in the container over exec, both ways.
         Path local = file("to-pod.txt", "copied in\n");
         var in = kubectl("cp", local.toString(), "chatty:/tmp/in.txt", "-c", "side");
