@@ -138,6 +138,7 @@ class KubectlVerbsE2eTest {
         String forcedId = pod("forced").at("/status/containerStatuses/0/containerID").asText().replace("crun://", "");
         var forced = kubectl("delete", "pod", "forced", "--force", "--grace-period=0");
         ok(forced);
+        assertThat(forced.out()).isEqualTo("pod \"forced\" force deleted\n");
         assertThat(forced.err()).contains("Immediate deletion does not wait for confirmation that the running resource has been terminated");
         assertThat(kubectl("get", "pod", "forced").err()).contains("(NotFound)");
         // ... and the node still kills what ran (kubelet does, for a force-deleted pod), within seconds.
@@ -354,6 +355,16 @@ class KubectlVerbsE2eTest {
         var crashed = pod("crash");
         assertThat(crashed.at("/status/containerStatuses/0/state/waiting/message").asText()).startsWith("back-off ");
         assertThat(crashed.at("/status/containerStatuses/0/lastState/terminated/exitCode").asInt()).isEqualTo(1);
+        var previous = kubectl("logs", "crash", "--previous");
+        ok(previous);
+        assertThat(previous.out()).isEqualTo("boom\n");
+        var described = kubectl("describe", "pod", "crash");
+        ok(described);
+        assertThat(described.out()).containsPattern("State:\\s+Waiting\\s+Reason:\\s+CrashLoopBackOff")
+                .containsPattern("Last State:\\s+Terminated\\s+Reason:\\s+Error\\s+Exit Code:\\s+1")
+                .containsPattern("Warning\\s+BackOff\\s+.*Back-off restarting failed container app in pod crash_default");
+        assertThat(kubectl("describe", "pod", "absent").out())
+                .containsPattern("Warning\\s+ErrImageNeverPull\\s+.*Container image \"peapod/absent:1\" is not present with pull policy of Never");
 
         // --sort-by sorts the server's table rows by a field of their objects.
         var sorted = kubectl("get", "pods", "-l", "group=status", "--sort-by=.metadata.name", "-o", "name");
