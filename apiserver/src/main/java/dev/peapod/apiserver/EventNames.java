@@ -12,13 +12,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * Contract: thread safe.
  */
 public final class EventNames {
-    private EventNames() {}
+    private static final EventNames SHARED = new EventNames();
 
-    private static final AtomicLong LAST = new AtomicLong();
+    private final AtomicLong last = new AtomicLong();
 
-    public static String next(String objectName, Instant now) {
+    EventNames() {}
+
+    /** The name of the next event about {@code objectName}, made at {@code now}; one sequence per process. */
+    public static String next(String objectName, Instant now) { return SHARED.name(objectName, now); }
+
+    String name(String objectName, Instant now) {
         long nanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
-        long unique = LAST.accumulateAndGet(nanos, (last, candidate) -> Math.max(last + 1, candidate));
+        long unique = last.accumulateAndGet(nanos, (previous, candidate) -> Math.max(previous + 1, candidate));
         return objectName + "." + Long.toHexString(unique);
     }
 }
