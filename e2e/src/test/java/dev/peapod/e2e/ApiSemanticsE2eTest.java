@@ -3,10 +3,7 @@ package dev.peapod.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,19 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and the Node (conditions, capacity, heartbeat, Lease).
  * Starts and stops serve as {@link ServeE2eTest} does (its helpers, its data directory).
  */
-class ApiSemanticsE2eTest {
-    @TempDir static Path dir;
-
-    @BeforeAll
-    static void startServe() throws Exception {
-        ServeE2eTest.dir = dir;
-        ServeE2eTest.startServe();
-    }
-
-    @AfterAll
-    static void stopServe() throws Exception {
-        ServeE2eTest.stopServe();
-    }
+class ApiSemanticsE2eTest extends SharedServe {
 
     static String pod(String name, String labels, String ownerReferences) {
         return """

@@ -3,10 +3,7 @@ package dev.peapod.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -27,19 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code tty}, on real crun and conmon. Uses {@link ServeE2eTest}'s serve and kubectl helpers;
  * the leak check runs when serve stops.
  */
-class AttachE2eTest {
-    @TempDir static Path dir;
-
-    @BeforeAll
-    static void startServe() throws Exception {
-        ServeE2eTest.dir = dir;
-        ServeE2eTest.startServe();
-    }
-
-    @AfterAll
-    static void stopServe() throws Exception {
-        ServeE2eTest.stopServe();
-    }
+class AttachE2eTest extends SharedServe {
 
     /** Creates the pod, waits until its container runs, and remembers it for the leak check. */
     private static void run(String name, String containerYaml) throws Exception {

@@ -3,10 +3,7 @@ package dev.peapod.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -32,19 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * configmap/secret {@code --from-file}, cp, annotate/label removal/JSON patch. The real kubectl v1.32 against
  * {@code peapod serve} running real pods; one serve for the class, as {@link ServeE2eTest} starts it.
  */
-class KubectlVerbsE2eTest {
-    @TempDir static Path dir;
-
-    @BeforeAll
-    static void startServe() throws Exception {
-        ServeE2eTest.dir = dir;
-        ServeE2eTest.startServe();
-    }
-
-    @AfterAll
-    static void stopServe() throws Exception {
-        ServeE2eTest.stopServe();
-    }
+class KubectlVerbsE2eTest extends SharedServe {
 
     static final String APPLIED = """
             apiVersion: v1

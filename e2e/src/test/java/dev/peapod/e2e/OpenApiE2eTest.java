@@ -3,10 +3,7 @@ package dev.peapod.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,20 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code create --validate=strict} with an unknown field. Applying and editing a running pod's
  * labels must not disturb its container (same containerID, no restart).
  */
-class OpenApiE2eTest {
-    @TempDir static Path dir;
+class OpenApiE2eTest extends SharedServe {
 
     record Run(int exit, String out, String err) {}
-
-    /** ServeE2eTest's {@code peapod serve} (its data dir, its leak check after the last test), started for this class. */
-    @BeforeAll
-    static void startServe() throws Exception {
-        ServeE2eTest.dir = dir;
-        ServeE2eTest.startServe();
-    }
-
-    @AfterAll
-    static void stopServe() throws Exception { ServeE2eTest.stopServe(); }
 
     static Run kubectl(Map<String, String> env, String... args) throws Exception {
         var cmd = new ArrayList<>(List.of(ServeE2eTest.KUBECTL, "--kubeconfig", ServeE2eTest.kubeconfig.toString(),
