@@ -108,7 +108,13 @@ public final class ApiServer implements AutoCloseable {
                         for (String w : d.warnings()) {
                             response.getHeaders().add("Warning", "299 - \"" + w.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
                         }
-                        Content.Sink.write(response, true, Json.write(d.body()), callback);
+                        byte[] json = Json.write(d.body()).getBytes(StandardCharsets.UTF_8);
+                        if (ResponseCompression.wanted(headers.get(HttpHeader.ACCEPT_ENCODING), json.length)) {
+                            response.getHeaders().put(HttpHeader.CONTENT_ENCODING, "gzip");
+                            response.getHeaders().add(HttpHeader.VARY, "Accept-Encoding");
+                            json = ResponseCompression.gzip(json);
+                        }
+                        response.write(true, java.nio.ByteBuffer.wrap(json), callback);
                     }
                     case Reply.Bytes b -> {
                         response.setStatus(b.status());

@@ -105,6 +105,27 @@ class ObjectStoreContractTest {
         }
     }
 
+    /** The SQLite store caches parsed trees: what a reader changes must not reach the next reader, and writes must. */
+    @ParameterizedTest
+    @MethodSource("stores")
+    void readsAreTheCallersCopiesAndSeeEveryWrite(Function<Integer, ObjectStore> factory) {
+        try (var s = factory.apply(5)) {
+            var a = s.create(A, obj("u1", "a"));
+            s.create(B, obj("u2", "b"));
+            s.list("pods", "default").items().getFirst().object().put("value", "changed by a reader");
+            s.get(A).orElseThrow().object().put("value", "changed by a reader");
+            assertThat(s.list("pods", "default").items()).extracting(i -> i.object().get("value").textValue()).containsExactly("a", "b");
+            assertThat(s.get(A).orElseThrow().object().get("value").textValue()).isEqualTo("a");
+            s.update(A, obj("u1", "a2"), a.revision());
+            s.delete(B, 0);
+            assertThat(s.list("pods", "default").items()).extracting(i -> i.object().get("value").textValue()).containsExactly("a2");
+            s.create(B, obj("u5", "b again"));
+            assertThat(s.list("pods", "default").items()).extracting(Stored::uid, i -> i.object().get("value").textValue())
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("u1", "a2"), org.assertj.core.groups.Tuple.tuple("u5", "b again"));
+            assertThat(s.get(B).orElseThrow().uid()).isEqualTo("u5");
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("stores")
     void watchReplaysTheLogThenDeliversLiveEventsInOrder(Function<Integer, ObjectStore> factory) throws Exception {
