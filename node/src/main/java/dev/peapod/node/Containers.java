@@ -247,9 +247,17 @@ final class Containers {
             } catch (OciException e) {
                 // already gone
             }
-            exits.await(r.id, Duration.ofSeconds(10));
+            if (oci.state(r.id).isPresent()) exits.await(r.id, Duration.ofSeconds(10)); // nothing to wait for otherwise
         }
-        refresh(r);
+        if (!refresh(r) && r.exited == null && oci.state(r.id).isEmpty()) {
+            // The runtime no longer knows the container and no exit was recorded (its state removed
+            // behind Peapod's back): it is not running, so the stop is done. kubelet reports such a
+            // container as ContainerStatusUnknown with exit code 137 (kubelet_pods.go,
+            // convertToAPIContainerStatuses); without this the pod worker would wait for an exit forever.
+            r.exited = new RuntimeState.Exited(137, r.startedAt, Instant.now(), "ContainerStatusUnknown",
+                    "The container could not be located when the pod was terminated");
+            Thread.ofVirtual().name("release-" + r.name).start(() -> release(r));
+        }
     }
 
     /** Waits for the exit until the deadline, in short slices so that a shortened deadline is seen soon. */

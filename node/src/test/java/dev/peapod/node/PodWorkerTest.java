@@ -177,6 +177,23 @@ class PodWorkerTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(30) // before the fix the worker waited for the exit forever (and so did the engine's close)
+    void aContainerThatVanishedFromTheRuntimeDoesNotHoldTheTerminationForever() throws Exception {
+        Pod pod = node.run(new PodFixture("Always").container("app").container("gone").build());
+        await().until(() -> node.running("app") && node.running("gone"));
+        String gone = node.oci.containers().stream().filter(c -> c.program().equals("gone")).findFirst().orElseThrow().id();
+        node.oci.vanish(gone); // its runtime state and exit file removed behind Peapod's back
+
+        node.engine.terminate(pod.getMetadata().getUid(), Duration.ofMillis(300));
+        Pod done = node.finish(pod);
+
+        var status = done.getStatus().getContainerStatuses().stream().filter(c -> c.getName().equals("gone")).findFirst().orElseThrow();
+        assertThat(status.getState().getTerminated().getReason()).isEqualTo("ContainerStatusUnknown");
+        assertThat(status.getState().getTerminated().getExitCode()).isEqualTo(137);
+        assertThat(node.trace(KILL, EXIT)).contains("KILL app TERM", "EXIT app 143");
+    }
+
+    @Test
     void aSidecarThatCrashesWhileTheAppDrainsIsRestartedAndStoppedInItsTurn() throws Exception {
         node.oci.onProgram("stubborn", ignoreTerm());
         Pod pod = node.run(new PodFixture("Always").sidecar("proxy").container("stubborn").build());

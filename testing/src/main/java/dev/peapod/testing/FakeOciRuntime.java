@@ -255,6 +255,22 @@ public final class FakeOciRuntime implements OciRuntime {
         }
     }
 
+    /**
+     * Makes a container disappear from the runtime without an exit: no state, no exit code, as when
+     * something outside Peapod ran {@code crun delete -f} and removed conmon's exit file.
+     */
+    public void vanish(String id) {
+        lock.lock();
+        try {
+            boxes.remove(id);
+            Files.deleteIfExists(exitDir.resolve(id));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Every action and exit so far, oldest first. */
     public List<OciCall> calls() {
         lock.lock();
