@@ -7,6 +7,7 @@ import dev.peapod.image.ImageImport;
 import dev.peapod.image.ImagePuller;
 import dev.peapod.image.ImageReference;
 import dev.peapod.image.LocalImageStore;
+import dev.peapod.image.OpenSsl;
 import dev.peapod.image.PullProgress;
 import dev.peapod.image.registry.RegistryException.Kind;
 import java.io.InputStream;
@@ -95,6 +96,9 @@ public final class RegistryPuller implements ImagePuller {
         if (running != null) {
             return join(running);
         }
+        // Layer digests come from libcrypto when the host has it (OpenSsl): its handles load in
+        // the background while the manifest and config come in (hashed by the JDK).
+        OpenSsl.preload();
         try {
             Image image = pullFromAny(ref, credentials, progress);
             mine.complete(image);
@@ -264,6 +268,7 @@ public final class RegistryPuller implements ImagePuller {
                     todo.putIfAbsent(diffIds.get(i), layers.get(i));
                 }
             }
+            OpenSsl.loadNow(); // the layers' bytes are hashed twice (blob, diff_id): wait for libcrypto
             Semaphore slots = new Semaphore(Math.max(1, options.parallel()));
             try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
                 List<Future<?>> running = new ArrayList<>();
