@@ -37,7 +37,7 @@ import java.util.concurrent.Semaphore;
  * tried first, then the registry itself. Concurrent pulls of one reference share one download
  * (single flight, as kubelet's serialized puller and containerd's fetch deduplication).
  */
-public final class RegistryPuller implements ImagePuller {
+public final class RegistryPuller implements ImagePuller, AutoCloseable {
     /** containerd's limit for manifests and indexes (core/remotes/docker/fetcher.go: 4 MiB). */
     static final int MAX_MANIFEST = 4 << 20;
     /** Image configs are JSON documents too; a generous bound on what is held in memory. */
@@ -85,6 +85,27 @@ public final class RegistryPuller implements ImagePuller {
     public RegistryPuller(LocalImageStore store, Options options) {
         this.store = Objects.requireNonNull(store, "store");
         this.options = Objects.requireNonNull(options, "options");
+    }
+
+    /**
+     * Ends the HTTP clients (their connections and selector threads) and waits briefly for them;
+     * a later pull makes new ones. A short-lived process calls it before exiting: a selector
+     * thread parked in native {@code epoll_wait} otherwise holds the JVM's exit for ~300 ms
+     * (HotSpot's VM_Exit waits for threads in native code to block).
+     */
+    @Override
+    public void close() {
+        for (var it = clients.values().iterator(); it.hasNext(); ) {
+            HttpClient client = it.next();
+            it.remove();
+            client.shutdownNow();
+            try {
+                client.awaitTermination(Duration.ofSeconds(1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     @Override
