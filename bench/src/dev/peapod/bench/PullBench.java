@@ -27,38 +27,61 @@ public final class PullBench {
         Path skopeoOut = Path.of(args[4]);
         List<Long> peapod = new ArrayList<>();
         List<Long> skopeo = new ArrayList<>();
+        List<Long> peapodCpu = new ArrayList<>();
+        List<Long> skopeoCpu = new ArrayList<>();
         for (int i = 0; i < warmup + runs; i++) {
             boolean peapodFirst = i % 2 == 0;
-            long a = peapodFirst ? pull(ref, dataDir) : skopeo(ref, skopeoOut);
-            long b = peapodFirst ? skopeo(ref, skopeoOut) : pull(ref, dataDir);
+            long[] a = peapodFirst ? pull(ref, dataDir) : skopeo(ref, skopeoOut);
+            long[] b = peapodFirst ? skopeo(ref, skopeoOut) : pull(ref, dataDir);
             if (i >= warmup) {
-                peapod.add(peapodFirst ? a : b);
-                skopeo.add(peapodFirst ? b : a);
+                long[] p = peapodFirst ? a : b;
+                long[] s = peapodFirst ? b : a;
+                peapod.add(p[0]);
+                peapodCpu.add(p[1]);
+                skopeo.add(s[0]);
+                skopeoCpu.add(s[1]);
             }
         }
         System.out.println("peapod-warm " + join(peapod));
         System.out.println("skopeo " + join(skopeo));
+        System.out.println("peapod-warm-cpu " + join(peapodCpu));
+        System.out.println("skopeo-cpu " + join(skopeoCpu));
     }
 
-    private static long pull(String ref, Path dataDir) throws Exception {
+    /** This JVM's CPU time (all threads: the pull's, the JIT's, the GC's) in ns. */
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** Wall ms and CPU ms of one pull. */
+    private static long[] pull(String ref, Path dataDir) throws Exception {
         Path images = dataDir.resolve("images");
         delete(images);
         dropCaches();
+        long c0 = cpuNanos();
         long t0 = System.nanoTime();
         var store = new LocalImageStore(images);
-        new RegistryPuller(store, new RegistryPuller.Options(RegistriesConf.EMPTY, List.of(), List.of(), false,
-                RegistryPuller.DEFAULT_PARALLEL)).pull(ref, List.of(), PullProgress.NONE);
-        return (System.nanoTime() - t0) / 1_000_000;
+        try (var puller = new RegistryPuller(store, new RegistryPuller.Options(RegistriesConf.EMPTY, List.of(), List.of(),
+                false, RegistryPuller.DEFAULT_PARALLEL))) {
+            puller.pull(ref, List.of(), PullProgress.NONE);
+        }
+        return new long[] {(System.nanoTime() - t0) / 1_000_000, (cpuNanos() - c0) / 1_000_000};
     }
 
-    private static long skopeo(String ref, Path out) throws Exception {
+    /** Wall ms and CPU ms (GNU time: user + system) of one skopeo copy. */
+    private static long[] skopeo(String ref, Path out) throws Exception {
         delete(out);
         dropCaches();
+        Path times = Files.createTempFile("skopeo-time", ".txt");
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder("skopeo", "copy", "--quiet", "--src-tls-verify=false", "docker://" + ref,
-                "oci:" + out + ":bench").inheritIO().start();
+        Process p = new ProcessBuilder("/usr/bin/time", "-f", "%U %S", "-o", times.toString(), "skopeo", "copy", "--quiet",
+                "--src-tls-verify=false", "docker://" + ref, "oci:" + out + ":bench").inheritIO().start();
         if (p.waitFor() != 0) throw new IllegalStateException("skopeo copy failed");
-        return (System.nanoTime() - t0) / 1_000_000;
+        long wall = (System.nanoTime() - t0) / 1_000_000;
+        String[] us = Files.readString(times).trim().split("\\s+");
+        Files.delete(times);
+        return new long[] {wall, Math.round((Double.parseDouble(us[0]) + Double.parseDouble(us[1])) * 1000)};
     }
 
     private static void dropCaches() throws Exception {

@@ -47,7 +47,11 @@ final class Digests {
         return digest.substring("sha256:".length());
     }
 
+    /** SHA-256 from libcrypto when the host has it ({@link OpenSsl}: fast in a cold JVM), else the JDK's. */
     static MessageDigest sha256() {
+        if (OpenSsl.available()) {
+            return new OpenSslSha256();
+        }
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

@@ -7,6 +7,7 @@ import dev.peapod.image.ImageImport;
 import dev.peapod.image.ImagePuller;
 import dev.peapod.image.ImageReference;
 import dev.peapod.image.LocalImageStore;
+import dev.peapod.image.OpenSsl;
 import dev.peapod.image.PullProgress;
 import dev.peapod.image.registry.RegistryException.Kind;
 import java.io.InputStream;
@@ -36,7 +37,7 @@ import java.util.concurrent.Semaphore;
  * tried first, then the registry itself. Concurrent pulls of one reference share one download
  * (single flight, as kubelet's serialized puller and containerd's fetch deduplication).
  */
-public final class RegistryPuller implements ImagePuller {
+public final class RegistryPuller implements ImagePuller, AutoCloseable {
     /** containerd's limit for manifests and indexes (core/remotes/docker/fetcher.go: 4 MiB). */
     static final int MAX_MANIFEST = 4 << 20;
     /** Image configs are JSON documents too; a generous bound on what is held in memory. */
@@ -86,6 +87,27 @@ public final class RegistryPuller implements ImagePuller {
         this.options = Objects.requireNonNull(options, "options");
     }
 
+    /**
+     * Ends the HTTP clients (their connections and selector threads) and waits briefly for them;
+     * a later pull makes new ones. A short-lived process calls it before exiting: a selector
+     * thread parked in native {@code epoll_wait} otherwise holds the JVM's exit for ~300 ms
+     * (HotSpot's VM_Exit waits for threads in native code to block).
+     */
+    @Override
+    public void close() {
+        for (var it = clients.values().iterator(); it.hasNext(); ) {
+            HttpClient client = it.next();
+            it.remove();
+            client.shutdownNow();
+            try {
+                client.awaitTermination(Duration.ofSeconds(1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     @Override
     public Image pull(String reference, List<Credentials> credentials, PullProgress progress) {
         ImageReference ref = ImageReference.parse(reference);
@@ -95,6 +117,9 @@ public final class RegistryPuller implements ImagePuller {
         if (running != null) {
             return join(running);
         }
+        // Layer digests come from libcrypto when the host has it (OpenSsl): its handles load in
+        // the background while the manifest and config come in (hashed by the JDK).
+        OpenSsl.preload();
         try {
             Image image = pullFromAny(ref, credentials, progress);
             mine.complete(image);
@@ -264,6 +289,7 @@ public final class RegistryPuller implements ImagePuller {
                     todo.putIfAbsent(diffIds.get(i), layers.get(i));
                 }
             }
+            OpenSsl.loadNow(); // the layers' bytes are hashed twice (blob, diff_id): wait for libcrypto
             Semaphore slots = new Semaphore(Math.max(1, options.parallel()));
             try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
                 List<Future<?>> running = new ArrayList<>();

@@ -16,7 +16,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -84,6 +86,37 @@ class RegistryPullerTest {
 
         assertThat(registry.blobGets(FakeRegistry.sha256(layers.get(0).blob()))).isEqualTo(1);
         assertThat(registry.blobGets(FakeRegistry.sha256(layers.get(1).blob()))).isEqualTo(1);
+    }
+
+    @Test
+    void closeEndsTheHttpClientsThreadsAndALaterPullMakesNewOnes() throws Exception {
+        registry.image("test", "1.0", twoLayers(), m -> { });
+        Set<Thread> before = selectorThreads();
+        RegistryPuller puller = puller(List.of());
+        puller.pull(ref("test:1.0"), List.of(), PullProgress.NONE);
+        Set<Thread> mine = selectorThreads();
+        mine.removeAll(before);
+        assertThat(mine).as("the puller's HttpClient selector threads").isNotEmpty();
+
+        puller.close();
+        for (Thread t : mine) {
+            t.join(5000);
+            assertThat(t.isAlive()).as(t.getName() + " after close").isFalse();
+        }
+        store.remove(ref("test:1.0"));
+        assertThat(puller.pull(ref("test:1.0"), List.of(), PullProgress.NONE).names())
+                .containsExactly(registry.host() + "/test:1.0");
+        puller.close();
+    }
+
+    private static Set<Thread> selectorThreads() {
+        Set<Thread> out = new HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().endsWith("-SelectorManager")) {
+                out.add(t);
+            }
+        }
+        return out;
     }
 
     @Test
