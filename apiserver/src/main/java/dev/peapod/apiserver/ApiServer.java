@@ -60,7 +60,7 @@ public final class ApiServer implements AutoCloseable {
         connector.setHost(address);
         connector.setPort(port);
         server.addConnector(connector);
-        // WebSocket upgrades (pods/exec) are made from the core handler itself.
+        // WebSocket upgrades (exec, attach, port-forward, watches) are made from the core handler itself.
         server.setHandler(new JettyAdapter(handler, ServerWebSocketContainer.ensure(server)));
         server.start();
         return new ApiServer(server, connector);
@@ -136,7 +136,7 @@ public final class ApiServer implements AutoCloseable {
                         callback.succeeded();
                     }
                     case Reply.Stream s -> {
-                        if ("websocket".equalsIgnoreCase(request.getHeaders().get(HttpHeader.UPGRADE))
+                        if (isWebSocket(request)
                                 && websockets.upgrade((rq, rs, cb) -> new WatchSocket(s.writer()), request, response, callback)) {
                             break; // a watch over a WebSocket: WatchSocket streams the events
                         }
@@ -164,12 +164,17 @@ public final class ApiServer implements AutoCloseable {
             return true;
         }
 
+        /** Whether the request asks to become a WebSocket ({@code Upgrade: websocket}). */
+        private static boolean isWebSocket(Request request) {
+            return "websocket".equalsIgnoreCase(request.getHeaders().get(HttpHeader.UPGRADE));
+        }
+
         /**
          * Port-forward: a WebSocket offering {@code SPDY/3.1+portforward.k8s.io} tunnels SPDY (kubectl 1.31+);
          * otherwise a plain upgrade to SPDY/3.1 (kubectl's fallback, or {@code KUBECTL_PORT_FORWARD_WEBSOCKETS=false}).
          */
         private void portForward(Reply.PortForward target, Request request, Response response, Callback callback) {
-            boolean websocket = "websocket".equalsIgnoreCase(request.getHeaders().get(HttpHeader.UPGRADE));
+            boolean websocket = isWebSocket(request);
             boolean tunnel = request.getHeaders().getCSV(HttpHeader.SEC_WEBSOCKET_SUBPROTOCOL, true).stream()
                     .anyMatch(p -> p.trim().equals(SpdyTunnelSocket.PORT_FORWARD_PROTOCOL));
             if (websocket && tunnel && websockets.upgrade((rq, rs, cb) -> {
@@ -190,7 +195,7 @@ public final class ApiServer implements AutoCloseable {
          */
         private void upgrade(Reply.Exec exec, Request request, Response response, Callback callback) {
             var protocol = ExecChannels.negotiate(request.getHeaders().getCSV(HttpHeader.SEC_WEBSOCKET_SUBPROTOCOL, true));
-            boolean websocket = "websocket".equalsIgnoreCase(request.getHeaders().get(HttpHeader.UPGRADE));
+            boolean websocket = isWebSocket(request);
             if (websocket && protocol.isPresent() && websockets.upgrade((rq, rs, cb) -> {
                 rs.setAcceptedSubProtocol(protocol.get());
                 return new ExecSocket(exec, protocol.get());
