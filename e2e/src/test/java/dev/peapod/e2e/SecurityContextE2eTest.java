@@ -275,10 +275,10 @@ class SecurityContextE2eTest {
                         volumeMounts: [{name: data, mountPath: /data}]
                       - name: masked
                         image: peapod/busybox:latest
-                        command: ["sh", "-c", "grep -c ' /proc/' /proc/mounts"]
+                        command: ["sh", "-c", "grep -c ' /proc/' /proc/mounts; sleep 60"]
                       - name: unmasked
                         image: peapod/busybox:latest
-                        command: ["sh", "-c", "grep -c ' /proc/' /proc/mounts"]
+                        command: ["sh", "-c", "grep -c ' /proc/' /proc/mounts; sleep 60"]
                         securityContext: {procMount: Unmasked}
                     """.formatted(uid));
             await().atMost(Duration.ofSeconds(30)).until(() -> h.logs(pod, "root").contains("image-volume")
@@ -292,6 +292,9 @@ class SecurityContextE2eTest {
             // The image's root-owned files belong to the container's root through the idmapped layers.
             assertThat(lines.subList(1, 4)).containsExactly("0 0", "0", "made");
 
+            // masked/unmasked sleep after printing: under restartPolicy Always an exited container is restarted,
+            // and each restart removes its old container directory while the search below walks the tree (CI saw
+            // NoSuchFileException from exactly that race).
             Path pods = h.config.dataDir().resolve("pods").resolve(uid);
             Path made;
             try (var files = Files.find(pods.resolve("containers"), 3, (p, a) -> p.getFileName().toString().equals("rootfs-made"))) {
