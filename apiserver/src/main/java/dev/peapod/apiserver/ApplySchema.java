@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -28,10 +27,9 @@ final class ApplySchema {
     /**
      * An object of known fields.
      *
-     * @param defaults the schema's {@code default} of fields that have one (for list-map keys an item leaves out)
-     * @param atomic   {@code x-kubernetes-map-type: atomic} ({@code +structType=atomic}): owned and replaced whole
+     * @param atomic {@code x-kubernetes-map-type: atomic} ({@code +structType=atomic}): owned and replaced whole
      */
-    record Struct(Map<String, Type> fields, Map<String, JsonNode> defaults, boolean atomic) implements Type {}
+    record Struct(Map<String, Type> fields, boolean atomic) implements Type {}
 
     /** A map ({@code additionalProperties}); atomic: {@code x-kubernetes-map-type: atomic} ({@code +mapType=atomic}). */
     record MapOf(Type values, boolean atomic) implements Type {}
@@ -39,8 +37,11 @@ final class ApplySchema {
     /** How a list's items are identified: not at all (replaced whole), by value, or by key fields. */
     enum ListType { ATOMIC, SET, MAP }
 
-    /** A list; {@code keys} are the {@code x-kubernetes-list-map-keys} of a {@link ListType#MAP}. */
-    record ListOf(Type items, ListType listType, List<String> keys) implements Type {}
+    /**
+     * A list; {@code keys} are the {@code x-kubernetes-list-map-keys} of a {@link ListType#MAP}, sorted by
+     * name as FieldsV1 writes them, with the items' defaults for them.
+     */
+    record ListOf(Type items, ListType listType, List<KeyField> keys) implements Type {}
 
     /** A scalar: string, number, boolean, int-or-string, quantity, time. */
     record Leaf() implements Type {}
@@ -63,7 +64,6 @@ final class ApplySchema {
     private final Map<String, Type> named;
     /** The schema name of each kind ({@code x-kubernetes-group-version-kind}). */
     private final Map<String, String> kinds;
-
     private ApplySchema(Map<String, Type> named, Map<String, String> kinds) {
         this.named = named;
         this.kinds = kinds;
@@ -81,8 +81,9 @@ final class ApplySchema {
         var named = new HashMap<String, Type>();
         var kinds = new HashMap<String, String>();
         var schema = new ApplySchema(java.util.Collections.unmodifiableMap(named), java.util.Collections.unmodifiableMap(kinds));
-        for (var d : document.path("definitions").properties()) {
-            named.put(d.getKey(), schema.convert(d.getValue()));
+        JsonNode definitions = document.path("definitions");
+        for (var d : definitions.properties()) {
+            named.put(d.getKey(), schema.convert(d.getValue(), definitions));
             for (JsonNode gvk : d.getValue().path("x-kubernetes-group-version-kind")) {
                 // Core first: a kind served in two groups is the core one (none is, today).
                 String kind = gvk.path("kind").asText();
@@ -98,8 +99,8 @@ final class ApplySchema {
         return name == null ? DEDUCED : new Ref(name, this);
     }
 
-    /** schemaconv's conversion of one OpenAPI schema. */
-    private Type convert(JsonNode s) {
+    /** schemaconv's conversion of one OpenAPI schema ({@code definitions}: what its references name). */
+    private Type convert(JsonNode s, JsonNode definitions) {
         if (s.has("$ref")) {
             String ref = s.get("$ref").asText();
             return new Ref(ref.substring(ref.lastIndexOf('/') + 1), this);
@@ -107,19 +108,15 @@ final class ApplySchema {
         boolean atomic = "atomic".equals(s.path("x-kubernetes-map-type").asText());
         switch (s.path("type").asText()) {
             case "array" -> {
-                return list(s, convert(s.path("items")));
+                return list(s, convert(s.path("items"), definitions), itemSchema(s.path("items"), definitions));
             }
             case "object" -> {
                 if (s.has("properties")) {
-                    var fields = new LinkedHashMap<String, Type>();
-                    var defaults = new LinkedHashMap<String, JsonNode>();
-                    for (var p : s.get("properties").properties()) {
-                        fields.put(p.getKey(), convert(p.getValue()));
-                        if (p.getValue().has("default")) defaults.put(p.getKey(), p.getValue().get("default"));
-                    }
-                    return new Struct(Map.copyOf(fields), Map.copyOf(defaults), atomic);
+                    var fields = new HashMap<String, Type>();
+                    for (var p : s.get("properties").properties()) fields.put(p.getKey(), convert(p.getValue(), definitions));
+                    return new Struct(Map.copyOf(fields), atomic);
                 }
-                if (s.has("additionalProperties")) return new MapOf(convert(s.get("additionalProperties")), atomic);
+                if (s.has("additionalProperties")) return new MapOf(convert(s.get("additionalProperties"), definitions), atomic);
                 return DEDUCED;
             }
             case "" -> {
@@ -131,27 +128,37 @@ final class ApplySchema {
         }
     }
 
+    /** The schema of a list's items, its {@code $ref} followed. */
+    private static JsonNode itemSchema(JsonNode items, JsonNode definitions) {
+        if (!items.has("$ref")) return items;
+        String ref = items.get("$ref").asText();
+        return definitions.path(ref.substring(ref.lastIndexOf('/') + 1));
+    }
+
     /**
      * schemaconv's VisitArray: {@code x-kubernetes-list-type} decides; without it a {@code merge} patch
      * strategy makes a list-map on the patch merge key (a set without one); anything else is atomic.
+     * A key's default is the items' schema {@code default} for it (structured-merge-diff fills an item's
+     * missing key from it: a container port without protocol is keyed as TCP).
      */
-    private static ListOf list(JsonNode s, Type items) {
+    private static ListOf list(JsonNode s, Type items, JsonNode itemSchema) {
         String listType = s.path("x-kubernetes-list-type").asText();
         if (listType.equals("set")) return new ListOf(items, ListType.SET, List.of());
-        if (listType.equals("map")) {
-            var keys = new ArrayList<String>();
-            s.path("x-kubernetes-list-map-keys").forEach(k -> keys.add(k.asText()));
-            return new ListOf(items, keys.isEmpty() ? ListType.ATOMIC : ListType.MAP, List.copyOf(keys));
-        }
+        var keys = new ArrayList<String>();
+        if (listType.equals("map")) s.path("x-kubernetes-list-map-keys").forEach(k -> keys.add(k.asText()));
         if (listType.isEmpty()) {
             String strategy = s.path("x-kubernetes-patch-strategy").asText();
-            if (strategy.equals("merge") || strategy.equals("merge,retainKeys")) {
-                return s.has("x-kubernetes-patch-merge-key")
-                        ? new ListOf(items, ListType.MAP, List.of(s.get("x-kubernetes-patch-merge-key").asText()))
-                        : new ListOf(items, ListType.SET, List.of());
-            }
+            if (!strategy.equals("merge") && !strategy.equals("merge,retainKeys")) return new ListOf(items, ListType.ATOMIC, List.of());
+            if (!s.has("x-kubernetes-patch-merge-key")) return new ListOf(items, ListType.SET, List.of());
+            keys.add(s.get("x-kubernetes-patch-merge-key").asText());
         }
-        return new ListOf(items, ListType.ATOMIC, List.of());
+        if (keys.isEmpty()) return new ListOf(items, ListType.ATOMIC, List.of());
+        var fields = new ArrayList<KeyField>();
+        for (String k : keys.stream().sorted().toList()) {
+            JsonNode d = itemSchema.path("properties").path(k).get("default");
+            fields.add(new KeyField(k, d));
+        }
+        return new ListOf(items, ListType.MAP, List.copyOf(fields));
     }
 
     // ---- walking: pure functions over types -------------------------------------------------------
@@ -191,11 +198,7 @@ final class ApplySchema {
 
     /** The key fields of a list-map of this type, sorted by name as FieldsV1 writes them, with their defaults. */
     static List<KeyField> keys(Type t) {
-        if (!(resolve(t) instanceof ListOf l)) return List.of();
-        Map<String, JsonNode> defaults = resolve(l.items) instanceof Struct s ? s.defaults : Map.of();
-        var out = new ArrayList<KeyField>();
-        for (String k : l.keys.stream().sorted().toList()) out.add(new KeyField(k, defaults.get(k)));
-        return out;
+        return resolve(t) instanceof ListOf l ? l.keys : List.of();
     }
 
     @Override
