@@ -120,6 +120,15 @@ class ApplySchemaTest {
         assertThat(forced.object().at("/spec/nodeSelector")).isEqualTo(j("{'zone':'z'}"));
     }
 
+    @Test
+    void everyServedKindHasItsSchema() {
+        for (ResourceType t : java.util.stream.Stream.concat(ResourceType.ALL.stream(), java.util.stream.Stream.of(CoordinationGroup.LEASES)).toList()) {
+            assertThat(ApplySchema.resolve(ApplySchema.served().root(t))).as(t.kind()).isInstanceOf(ApplySchema.Struct.class);
+            assertThat(ApplySchema.field(ApplySchema.served().root(t), "metadata")).as(t.kind())
+                    .isEqualTo(new ApplySchema.Ref("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", ApplySchema.served()));
+        }
+    }
+
     /** schemaconv's rules for lists, on a small document: the list type decides, else the patch strategy. */
     @Test
     void listTypesAreReadAsSchemaconvReadsThem() {
