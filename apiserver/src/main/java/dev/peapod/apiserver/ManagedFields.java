@@ -138,7 +138,7 @@ final class ManagedFields {
      * or changed (merge/update.go Update).
      */
     static List<Entry> update(List<Entry> entries, JsonNode before, JsonNode after, ResourceType type, String manager, String subresource) {
-        var cmp = ObjectFields.compare(before, after).filter(f -> owned(f, type, subresource));
+        var cmp = ObjectFields.compare(before, after, ApplySchema.served().root(type)).filter(f -> owned(f, type, subresource));
         Entry mine = new Entry(manager, UPDATE, API_VERSION, null, subresource, FieldSet.EMPTY);
         var out = new ArrayList<Entry>();
         FieldSet gone = cmp.changed().union(cmp.removed());
@@ -189,9 +189,10 @@ final class ManagedFields {
      * manager's Apply entry becomes exactly the configuration's fields.
      */
     static Applied apply(List<Entry> entries, JsonNode live, JsonNode config, ResourceType type, String manager, String subresource, boolean force) {
-        JsonNode merged = ObjectFields.merge(live, config);
-        FieldSet applied = owned(ObjectFields.fieldsOf(config), type, subresource);
-        FieldSet changed = ObjectFields.compare(live, merged).filter(f -> owned(f, type, subresource)).changed();
+        ApplySchema.Type root = ApplySchema.served().root(type);
+        JsonNode merged = ObjectFields.merge(live, config, root);
+        FieldSet applied = owned(ObjectFields.fieldsOf(config, root), type, subresource);
+        FieldSet changed = ObjectFields.compare(live, merged, root).filter(f -> owned(f, type, subresource)).changed();
         Entry mine = new Entry(manager, APPLY, API_VERSION, null, subresource, applied);
         FieldSet last = FieldSet.EMPTY;
         var conflicts = new ArrayList<Conflict>();
@@ -206,8 +207,8 @@ final class ManagedFields {
             others = others.union(e.fields().minus(changed));
         }
         if (!conflicts.isEmpty() && !force) throw new ConflictException(conflicts);
-        JsonNode pruned = ObjectFields.prune(merged, last.minus(applied), applied.union(others));
-        var cmp = ObjectFields.compare(live, pruned).filter(f -> owned(f, type, subresource));
+        JsonNode pruned = ObjectFields.prune(merged, last.minus(applied), applied.union(others), root);
+        var cmp = ObjectFields.compare(live, pruned, root).filter(f -> owned(f, type, subresource));
         FieldSet gone = cmp.changed().union(cmp.removed());
         var out = new ArrayList<Entry>();
         for (Entry e : entries) if (!e.sameOwner(mine)) out.add(e.with(e.fields().minus(gone)));

@@ -16,12 +16,25 @@ import java.util.Optional;
  * key is replaced whole), so a missing entry here turns "merge the container named app" into
  * "replace all containers". The lists Peapod's kinds reach are listed; the others are atomic, as
  * they are in Kubernetes.
+ * <p>Server-side apply reads the same extensions from the generated document ({@link ApplySchema}), as
+ * kube-apiserver's field manager reads its OpenAPI: this table is the one place where Peapod says how
+ * lists and maps merge, so it follows the markers of types.go, not kubectl's needs alone.
  */
 final class OpenApiExtensions {
 
-    /** The extensions of one field; null members are left out. */
-    record Field(String patchStrategy, String mergeKey, String listType, List<String> listMapKeys) {
+    /**
+     * The extensions of one field; null members are left out.
+     *
+     * @param mapType {@code x-kubernetes-map-type} of a map field ({@code +mapType=atomic}: owned and replaced whole by
+     *                server-side apply)
+     */
+    record Field(String patchStrategy, String mergeKey, String listType, List<String> listMapKeys, String mapType) {
+        Field(String patchStrategy, String mergeKey, String listType, List<String> listMapKeys) {
+            this(patchStrategy, mergeKey, listType, listMapKeys, null);
+        }
+
         void addTo(ObjectNode schema) {
+            if (mapType != null) schema.put("x-kubernetes-map-type", mapType);
             if (listMapKeys != null) {
                 var a = schema.putArray("x-kubernetes-list-map-keys");
                 listMapKeys.forEach(a::add);
@@ -38,9 +51,6 @@ final class OpenApiExtensions {
     /** A list merged by key, which is also a list-map on that key. */
     private static Field byKey(String key) { return new Field("merge", key, "map", List.of(key)); }
 
-    /** A list merged by key, without a list-type marker in k8s.io/api. */
-    private static Field mergeOn(String key) { return new Field("merge", key, null, null); }
-
     private static final Field ATOMIC = new Field(null, null, "atomic", null);
 
     private static final Map<String, Map<String, Field>> FIELDS = Map.ofEntries(
@@ -56,7 +66,8 @@ final class OpenApiExtensions {
                     Map.entry("schedulingGates", byKey("name")),
                     Map.entry("resourceClaims", new Field("merge,retainKeys", "name", "map", List.of("name"))),
                     Map.entry("tolerations", ATOMIC),
-                    Map.entry("readinessGates", ATOMIC))),
+                    Map.entry("readinessGates", ATOMIC),
+                    Map.entry("nodeSelector", new Field(null, null, null, null, "atomic")))),
             Map.entry(CORE + "Container", containerFields()),
             Map.entry(CORE + "EphemeralContainer", containerFields()),
             Map.entry(CORE + "PodStatus", Map.ofEntries(
@@ -90,9 +101,11 @@ final class OpenApiExtensions {
     private static Map<String, Field> containerFields() {
         return Map.ofEntries(
                 Map.entry("ports", new Field("merge", "containerPort", "map", List.of("containerPort", "protocol"))),
-                Map.entry("env", mergeOn("name")),
-                Map.entry("volumeMounts", mergeOn("mountPath")),
-                Map.entry("volumeDevices", mergeOn("devicePath")),
+                // +listType=map with +listMapKey in types.go (server-side apply merges them by key, and
+                // would also without the list type, from the patch strategy: schemaconv's VisitArray).
+                Map.entry("env", byKey("name")),
+                Map.entry("volumeMounts", byKey("mountPath")),
+                Map.entry("volumeDevices", byKey("devicePath")),
                 Map.entry("resizePolicy", ATOMIC),
                 Map.entry("envFrom", ATOMIC),
                 Map.entry("command", ATOMIC),
@@ -118,7 +131,30 @@ final class OpenApiExtensions {
             Map.entry(META + "OwnerReference", List.of("apiVersion", "kind", "name", "uid")),
             Map.entry(META + "LabelSelectorRequirement", List.of("key", "operator")));
 
+    /**
+     * Types marked {@code +structType=atomic} in types.go, which kube-openapi publishes as
+     * {@code x-kubernetes-map-type: atomic} on the type: server-side apply owns and replaces such a value
+     * whole (a reference is one value, not a name field and a kind field owned by different managers).
+     */
+    private static final java.util.Set<String> ATOMIC_STRUCTS = java.util.Set.of(
+            CORE + "ConfigMapKeySelector", CORE + "SecretKeySelector", CORE + "ObjectFieldSelector", CORE + "ResourceFieldSelector",
+            CORE + "LocalObjectReference", CORE + "ObjectReference", CORE + "TypedLocalObjectReference", CORE + "SecretReference",
+            CORE + "NodeSelector", CORE + "NodeSelectorTerm", CORE + "TopologySelectorTerm",
+            META + "OwnerReference", META + "LabelSelector");
+
+    /**
+     * Field defaults ({@code +default=} in types.go, the {@code default} of the schema): server-side apply
+     * uses them for a list-map key an item leaves out (a container port without protocol is keyed as TCP).
+     */
+    private static final Map<String, Map<String, String>> DEFAULTS = Map.of(CORE + "ContainerPort", Map.of("protocol", "TCP"));
+
     private OpenApiExtensions() {}
+
+    static boolean atomicStruct(String schema) { return ATOMIC_STRUCTS.contains(schema); }
+
+    static Optional<String> defaultOf(String schema, String property) {
+        return Optional.ofNullable(DEFAULTS.getOrDefault(schema, Map.of()).get(property));
+    }
 
     static Optional<Field> field(String schema, String property) {
         return Optional.ofNullable(FIELDS.getOrDefault(schema, Map.of()).get(property));

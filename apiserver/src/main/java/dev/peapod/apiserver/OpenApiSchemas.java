@@ -163,6 +163,7 @@ final class OpenApiSchemas {
         String description = descriptions.describe(c, null);
         if (description != null) s.put("description", description);
         s.put("type", "object");
+        if (OpenApiExtensions.atomicStruct(name)) s.put("x-kubernetes-map-type", "atomic");
         var bean = mapper.getSerializationConfig().introspect(mapper.constructType(c));
         var props = new TreeMap<String, ObjectNode>();
         for (var p : bean.findProperties()) {
@@ -171,6 +172,7 @@ final class OpenApiSchemas {
             String about = descriptions.describe(c, p.getName());
             if (about != null) ps.put("description", about);
             OpenApiExtensions.field(name, p.getName()).ifPresent(e -> e.addTo(ps));
+            OpenApiExtensions.defaultOf(name, p.getName()).ifPresent(d -> ps.put("default", d));
             props.put(p.getName(), ps);
         }
         if (!props.isEmpty()) s.putObject("properties").setAll(props);

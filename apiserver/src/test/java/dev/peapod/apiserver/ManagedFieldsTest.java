@@ -17,13 +17,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ManagedFieldsTest {
     static JsonNode j(String json) { return Json.parse(json.replace('\'', '"')); }
 
+    static final ApplySchema.Type POD_TYPE = ApplySchema.served().root(ResourceType.PODS);
+    static final ApplySchema.Type CM_TYPE = ApplySchema.served().root(ResourceType.CONFIGMAPS);
+
     static final String POD = "{'apiVersion':'v1','kind':'Pod','metadata':{'name':'p','labels':{'app':'a'}},"
             + "'spec':{'containers':[{'name':'c','image':'i:1','ports':[{'containerPort':80}],'env':[{'name':'A','value':'1'}],"
             + "'args':['x','y']}],'nodeSelector':{'k':'v'}}}";
 
     @Test
     void fieldsV1HasTheRealEncodingAndReadsBack() {
-        FieldSet set = ObjectFields.fieldsOf(j(POD));
+        FieldSet set = ObjectFields.fieldsOf(j(POD), POD_TYPE);
         JsonNode v1 = set.toFieldsV1();
         assertThat(v1).isEqualTo(j("{'f:apiVersion':{},'f:kind':{},'f:metadata':{'f:labels':{'f:app':{}},'f:name':{}},"
                 + "'f:spec':{'f:containers':{'k:{\\'name\\':\\'c\\'}':{'.':{},'f:args':{},'f:env':{'k:{\\'name\\':\\'A\\'}':{'.':{},'f:name':{},'f:value':{}}},"
@@ -42,7 +45,7 @@ class ManagedFieldsTest {
 
     @Test
     void compareReportsAddedSubtreesModifiedLeavesAndRemovals() {
-        var cmp = ObjectFields.compare(j("{'data':{'a':'1','b':'2'},'l':[1]}"), j("{'data':{'a':'9','c':'3'},'m':{'x':{}},'l':[2]}"));
+        var cmp = ObjectFields.compare(j("{'data':{'a':'1','b':'2'},'l':[1]}"), j("{'data':{'a':'9','c':'3'},'m':{'x':{}},'l':[2]}"), CM_TYPE);
         assertThat(cmp.added().paths()).containsExactlyInAnyOrder(Path.fields("data", "c"), Path.fields("m"), Path.fields("m", "x"));
         assertThat(cmp.modified().paths()).containsExactlyInAnyOrder(Path.fields("data", "a"), Path.fields("l"));
         assertThat(cmp.removed().paths()).containsExactly(Path.fields("data", "b"));
@@ -51,7 +54,7 @@ class ManagedFieldsTest {
     @Test
     void mergeMergesKeyedListsByKeyAndReplacesAtomicOnes() {
         JsonNode live = j("{'spec':{'containers':[{'name':'a','image':'1','args':['x']},{'name':'b','image':'2'}]},'metadata':{'finalizers':['f1']}}");
-        JsonNode merged = ObjectFields.merge(live, j("{'spec':{'containers':[{'name':'b','image':'3'},{'name':'c','image':'4'},{'name':'a','args':['y']}]},'metadata':{'finalizers':['f2']}}"));
+        JsonNode merged = ObjectFields.merge(live, j("{'spec':{'containers':[{'name':'b','image':'3'},{'name':'c','image':'4'},{'name':'a','args':['y']}]},'metadata':{'finalizers':['f2']}}"), POD_TYPE);
         assertThat(merged).isEqualTo(j("{'spec':{'containers':[{'name':'a','image':'1','args':['y']},{'name':'b','image':'3'},{'name':'c','image':'4'}]},"
                 + "'metadata':{'finalizers':['f1','f2']}}"));
     }
@@ -114,7 +117,7 @@ class ManagedFieldsTest {
         var applied = ManagedFields.apply(List.of(), Json.object(), j(CM), ResourceType.CONFIGMAPS, "kubectl", "", false);
         JsonNode live = applied.object();
         // kubectl label a=9 --overwrite: an Update that takes .metadata.labels.a.
-        JsonNode relabelled = ObjectFields.merge(live, j("{'metadata':{'labels':{'a':'9'}}}"));
+        JsonNode relabelled = ObjectFields.merge(live, j("{'metadata':{'labels':{'a':'9'}}}"), CM_TYPE);
         var entries = ManagedFields.update(applied.entries(), live, relabelled, ResourceType.CONFIGMAPS, "kubectl-label", "");
         assertThat(entries).extracting(Entry::manager).containsExactly("kubectl", "kubectl-label");
         assertThat(entries.getFirst().fields().contains(Path.fields("metadata", "labels", "a"))).isFalse();
@@ -176,23 +179,23 @@ class ManagedFieldsTest {
             // a few managers apply and update in turn (forced, so that nobody is refused)
             for (int step = 0; step < 4; step++) {
                 JsonNode config = randomConfig(r);
-                var a = ManagedFields.apply(entries, live, config, ResourceType.CONFIGMAPS, "m" + r.nextInt(3), "", true);
+                var a = ManagedFields.apply(entries, live, config, ResourceType.PODS, "m" + r.nextInt(3), "", true);
                 entries = new ArrayList<>(a.entries());
                 live = a.object();
                 if (r.nextBoolean()) {
-                    JsonNode updated = ObjectFields.merge(live, randomConfig(r));
-                    entries = new ArrayList<>(ManagedFields.update(entries, live, updated, ResourceType.CONFIGMAPS, "u", ""));
+                    JsonNode updated = ObjectFields.merge(live, randomConfig(r), POD_TYPE);
+                    entries = new ArrayList<>(ManagedFields.update(entries, live, updated, ResourceType.PODS, "u", ""));
                     live = updated;
                 }
                 String manager = "m" + r.nextInt(3);
                 JsonNode again = randomConfig(r);
-                var once = ManagedFields.apply(entries, live, again, ResourceType.CONFIGMAPS, manager, "", true);
-                var twice = ManagedFields.apply(once.entries(), once.object(), again, ResourceType.CONFIGMAPS, manager, "", false);
+                var once = ManagedFields.apply(entries, live, again, ResourceType.PODS, manager, "", true);
+                var twice = ManagedFields.apply(once.entries(), once.object(), again, ResourceType.PODS, manager, "", false);
                 assertThat(twice.object()).as("seed %d", seed).isEqualTo(once.object());
                 assertThat(twice.entries()).as("seed %d", seed).containsExactlyInAnyOrderElementsOf(once.entries());
                 // the applied values are in the object
-                for (Path p : ObjectFields.fieldsOf(again).paths()) {
-                    assertThat(ObjectFields.find(once.object(), p)).as("seed %d %s", seed, p).isNotNull();
+                for (Path p : ObjectFields.fieldsOf(again, POD_TYPE).paths()) {
+                    assertThat(ObjectFields.find(once.object(), POD_TYPE, p)).as("seed %d %s", seed, p).isNotNull();
                 }
                 // and the encoding round trips
                 for (Entry e : twice.entries()) assertThat(FieldSet.fromFieldsV1(e.fields().toFieldsV1())).isEqualTo(e.fields());
@@ -201,8 +204,8 @@ class ManagedFieldsTest {
     }
 
     private static JsonNode randomConfig(Random r) {
-        ObjectNode o = Json.object().put("apiVersion", "v1").put("kind", "ConfigMap");
-        ObjectNode meta = o.putObject("metadata").put("name", "c");
+        ObjectNode o = Json.object().put("apiVersion", "v1").put("kind", "Pod");
+        ObjectNode meta = o.putObject("metadata").put("name", "p");
         if (r.nextBoolean()) {
             ObjectNode labels = meta.putObject("labels");
             for (int i = r.nextInt(4); i > 0; i--) labels.put("l" + r.nextInt(4), "v" + r.nextInt(2));

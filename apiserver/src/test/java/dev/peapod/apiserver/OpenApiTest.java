@@ -49,6 +49,29 @@ class OpenApiTest {
         assertThat(container.get("properties").has("additionalProperties")).isFalse();
     }
 
+    /** The markers of k8s.io/api core/v1 types.go that server-side apply reads back from this document (ApplySchema). */
+    @Test
+    void listAndMapTypesFollowTypesGo() {
+        JsonNode container = v2.get(CORE + "Container").get("properties");
+        // +listType=map +listMapKey=name (and mountPath, devicePath)
+        assertThat(container.at("/env/x-kubernetes-list-type").asText()).isEqualTo("map");
+        assertThat(container.at("/env/x-kubernetes-list-map-keys").toString()).isEqualTo("[\"name\"]");
+        assertThat(container.at("/volumeMounts/x-kubernetes-list-map-keys").toString()).isEqualTo("[\"mountPath\"]");
+        assertThat(container.at("/volumeDevices/x-kubernetes-list-map-keys").toString()).isEqualTo("[\"devicePath\"]");
+        // +listType=atomic, even with a patch merge key (hostIPs)
+        assertThat(container.at("/resizePolicy/x-kubernetes-list-type").asText()).isEqualTo("atomic");
+        assertThat(v2.at("/" + CORE + "PodStatus/properties/hostIPs/x-kubernetes-list-type").asText()).isEqualTo("atomic");
+        // the same field name, two list types
+        assertThat(v2.at("/" + CORE + "PodSpec/properties/imagePullSecrets/x-kubernetes-list-type").asText()).isEqualTo("map");
+        assertThat(v2.at("/" + CORE + "ServiceAccount/properties/imagePullSecrets/x-kubernetes-list-type").asText()).isEqualTo("atomic");
+        // +mapType=atomic, +structType=atomic, +default="TCP"
+        assertThat(v2.at("/" + CORE + "PodSpec/properties/nodeSelector/x-kubernetes-map-type").asText()).isEqualTo("atomic");
+        assertThat(v2.at("/" + CORE + "ConfigMapKeySelector/x-kubernetes-map-type").asText()).isEqualTo("atomic");
+        assertThat(v3.at("/" + CORE + "ConfigMapKeySelector/x-kubernetes-map-type").asText()).isEqualTo("atomic");
+        assertThat(v2.at("/" + CORE + "ContainerPort/properties/protocol/default").asText()).isEqualTo("TCP");
+        assertThat(v2.at("/" + CORE + "Container/x-kubernetes-map-type").isMissingNode()).isTrue();
+    }
+
     @Test
     void intOrStringQuantityAndScalarFormatsFollowKubeOpenapi() {
         assertThat(v3.at("/" + CORE + "HTTPGetAction/properties/port/allOf/0/$ref").asText())
