@@ -13,7 +13,6 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
-import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 
@@ -48,7 +47,7 @@ public final class ApiServer implements AutoCloseable {
         threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
         var server = new Server(threads);
         char[] password = "peapod".toCharArray(); // protects nothing: the key store lives only in memory
-        var tls = new SslContextFactory.Server();
+        var tls = new BearerTokenTls(); // requests no client certificate: bearer tokens only
         tls.setKeyStore(pki.keyStore(password));
         tls.setKeyStorePassword(new String(password));
         var http = new HttpConfiguration();

@@ -17,7 +17,8 @@ import java.util.UUID;
  * memory, the data directory's filesystem as ephemeral-storage, kubelet's default of 110 pods),
  * allocatable as kubelet computes it (capacity less the hard eviction thresholds; no reservations),
  * the conditions ({@link NodeConditions}) and node info. {@link #report} creates it on start and
- * replaces its status on every heartbeat ({@link NodeHeartbeat}).
+ * on each heartbeat ({@link NodeHeartbeat}) replaces its status when kubelet would
+ * ({@link NodeStatusReport}: on a meaningful change, else every 5 min).
  */
 final class NodeObject {
     /** kubelet's --max-pods default. */
@@ -25,8 +26,15 @@ final class NodeObject {
 
     private NodeObject() {}
 
-    /** Creates the Node or replaces its status with a report at {@code now}. Returns the Node's uid. */
-    static String report(ObjectStore store, String name, String runtime, Instant now, NodeConditions.Signals signals) {
+    /** What a report did: the Node's uid, and whether the Node was created or its status written. */
+    record Reported(String uid, boolean posted) {}
+
+    /**
+     * Creates the Node, or computes its status at {@code now} and replaces the stored one if
+     * {@code policy} says so ({@code lastPost}: when this process last wrote it, null if never).
+     */
+    static Reported report(ObjectStore store, String name, String runtime, Instant now, NodeConditions.Signals signals,
+                           NodeStatusReport policy, Instant lastPost) {
         var key = new Key("nodes", "", name);
         for (int attempt = 0; attempt < 5; attempt++) {
             var current = store.get(key);
@@ -39,11 +47,14 @@ final class NodeObject {
                             .put("kubernetes.io/arch", "amd64").put("beta.kubernetes.io/os", "linux").put("beta.kubernetes.io/arch", "amd64");
                     o.putObject("spec");
                     o.set("status", status(name, runtime, now, signals, StoredObjects.JSON.createArrayNode()));
-                    return store.create(key, o).uid();
+                    return new Reported(store.create(key, o).uid(), true);
                 } else {
-                    ObjectNode o = current.get().object().deepCopy();
-                    o.set("status", status(name, runtime, now, signals, current.get().object().at("/status/conditions")));
-                    return store.update(key, o, current.get().revision()).uid();
+                    JsonNode stored = current.get().object();
+                    var status = status(name, runtime, now, signals, stored.at("/status/conditions"));
+                    if (!policy.post(stored.path("status"), status, lastPost, now)) return new Reported(current.get().uid(), false);
+                    ObjectNode o = stored.deepCopy();
+                    o.set("status", status);
+                    return new Reported(store.update(key, o, current.get().revision()).uid(), true);
                 }
             } catch (StoreException.Conflict | StoreException.AlreadyExists | StoreException.NotFound e) {
                 // written concurrently (a kubectl label?): read again

@@ -97,8 +97,8 @@ class NodeConditionsTest {
     @Test
     void eachReportReplacesTheStatusOfTheOneNode() {
         var store = new MemoryStore();
-        NodeObject.report(store, "n1", "crun://1.8", T0, HEALTHY);
-        NodeObject.report(store, "n1", "crun://1.8", T0.plusSeconds(10), disk(GI));
+        NodeObject.report(store, "n1", "crun://1.8", T0, HEALTHY, NodeStatusReport.KUBELET_DEFAULT, null);
+        NodeObject.report(store, "n1", "crun://1.8", T0.plusSeconds(10), disk(GI), NodeStatusReport.KUBELET_DEFAULT, T0);
         JsonNode node = store.get(new Key("nodes", "", "n1")).orElseThrow().object();
         assertThat(node.at("/metadata/labels/kubernetes.io~1hostname").asText()).isEqualTo("n1");
         var ready = condition(node.at("/status/conditions"), "Ready");
