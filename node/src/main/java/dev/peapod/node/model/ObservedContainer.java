@@ -10,9 +10,16 @@ package dev.peapod.node.model;
  * @param image    the image as the spec names it
  * @param imageId  the resolved image id ({@code sha256:...})
  * @param state    created, running or exited
+ * @param user     the identity its process started with (from its OCI spec), null if unknown
  */
 public record ObservedContainer(String name, ContainerKind kind, String id, int attempt,
-                                String image, String imageId, RuntimeState state) {
+                                String image, String imageId, RuntimeState state, ContainerUser user) {
+
+    /** An attempt whose user is not known. */
+    public ObservedContainer(String name, ContainerKind kind, String id, int attempt, String image, String imageId,
+                             RuntimeState state) {
+        this(name, kind, id, attempt, image, imageId, state, null);
+    }
 
     public boolean running() { return state instanceof RuntimeState.Running; }
 

@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminatedBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.ContainerUser;
+import io.fabric8.kubernetes.api.model.ContainerUserBuilder;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -95,7 +97,7 @@ final class ContainerStatuses {
         var s = new ContainerStatusBuilder().withName(o.name()).withImage(o.image())
                 .withImageID(o.imageId() == null ? "" : o.imageId()).withContainerID(cid)
                 .withRestartCount(o.attempt()).withReady(false).withState(state(cid, o.state()))
-                .withLastState(new ContainerState()).build();
+                .withLastState(new ContainerState()).withUser(user(o.user())).build();
         if (old != null) {
             // Keep history the runtime no longer has (kubelet 1.36, RestartAllContainersOnContainerExits):
             // the restart count never goes down and the last termination survives garbage collection.
@@ -111,6 +113,23 @@ final class ContainerStatuses {
         }
         prev.ifPresent(p -> s.setLastState(state(containerId(in, p), p.state())));
         return s;
+    }
+
+    /**
+     * {@code user.linux}: kubelet's {@code convertContainerStatusUser} (pkg/kubelet/kubelet_pods.go,
+     * SupplementalGroupsPolicy, KEP-3619; on by default since 1.33) copies the runtime's
+     * {@code ContainerStatus.user} into the status of the latest attempt of every container the
+     * runtime knows, whatever its state (created, running or exited; also when a waiting reason such
+     * as CrashLoopBackOff replaces the state afterwards), and never into the default status of a
+     * container the runtime does not know. containerd and CRI-O report it from the created
+     * container's OCI {@code process.user} (uid, gid, additionalGids as supplementalGroups), which
+     * is what the attempt carries. https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
+     * ("Implementation details" of supplementalGroupsPolicy).
+     */
+    private static ContainerUser user(dev.peapod.node.model.ContainerUser u) {
+        if (u == null) return null;
+        return new ContainerUserBuilder().withNewLinux().withUid(u.uid()).withGid(u.gid())
+                .withSupplementalGroups(new ArrayList<>(u.supplementalGroups())).endLinux().build();
     }
 
     private static ContainerState state(String cid, RuntimeState state) {
