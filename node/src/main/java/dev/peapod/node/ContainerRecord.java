@@ -33,6 +33,8 @@ final class ContainerRecord {
     boolean stoppedForSpecChange;
     /** What its lifecycle hooks run against. */
     dev.peapod.node.lifecycle.HookRunner.Target hookTarget;
+    /** The identity its process starts with, from its OCI spec (status {@code user}); null if unknown. */
+    dev.peapod.node.model.ContainerUser user;
     /** The host file bind-mounted at its terminationMessagePath, or null. */
     Path terminationFile;
     /** Guards {@link #cleanups}: a release may run beside the worker thread. */
@@ -61,6 +63,6 @@ final class ContainerRecord {
     }
 
     ObservedContainer observed() {
-        return new ObservedContainer(name, kind, id, attempt, image, imageId, state());
+        return new ObservedContainer(name, kind, id, attempt, image, imageId, state(), user);
     }
 }

@@ -130,7 +130,7 @@ final class Containers {
             Files.setPosixFilePermissions(termLog, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
             record.cleanups.add(() -> Files.deleteIfExists(termLog));
             record.terminationFile = termLog;
-            specs.write(bundle, new SpecWriter.Request(ctx, c, image.config(), rootfs, mounts, env, termLog, id));
+            record.user = specs.write(bundle, new SpecWriter.Request(ctx, c, image.config(), rootfs, mounts, env, termLog, id));
             record.createdAt = Instant.now();
             Trace.mark("container " + c.getName() + ": spec written");
             ok = true;

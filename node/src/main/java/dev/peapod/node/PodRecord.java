@@ -1,6 +1,7 @@
 package dev.peapod.node;
 
 import dev.peapod.node.model.ContainerKind;
+import dev.peapod.node.model.ContainerUser;
 import dev.peapod.node.model.RuntimeState;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
@@ -28,9 +29,10 @@ record PodRecord(int version, String pod, String startTime, SandboxRecord sandbo
      * 1 (or absent): sandbox and attempts. 2: also the CrashLoopBackOff state per container, each
      * running attempt's last known started/ready and applied resources, the pod's hostUsers: false
      * id range; the pod's spec holds the resources allocated to it (in-place resize). A version 1
-     * record reads with those empty.
+     * record reads with those empty. 3: also each attempt's user (status {@code user}); a version 2
+     * record reads with it null, and its containers report no user, as from a runtime without it.
      */
-    static final int VERSION = 2;
+    static final int VERSION = 3;
 
     PodRecord {
         backoff = backoff == null ? Map.of() : Map.copyOf(backoff);
@@ -48,10 +50,11 @@ record PodRecord(int version, String pod, String startTime, SandboxRecord sandbo
     /**
      * @param started, ready the last known probe results of a running attempt (null: no such probe, or exited)
      * @param applied        the resources its cgroup has (in-place resize), null if unknown
+     * @param user           the identity its process started with (from its spec), null if unknown
      */
     record Attempt(String name, String kind, String id, int attempt, String image, String imageId, String logPath,
                    String stopSignal, String cgroupPath, String createdAt, String startedAt, Exit exited,
-                   Boolean started, Boolean ready, ResourceRequirements applied) {}
+                   Boolean started, Boolean ready, ResourceRequirements applied, ContainerUser user) {}
 
     /** What the worker keeps besides its containers: probe results, backoff, the user namespace. */
     record Extras(dev.peapod.node.status.ProbeResults probes, Map<String, dev.peapod.node.backoff.Backoff.State> backoff,
@@ -71,7 +74,7 @@ record PodRecord(int version, String pod, String startTime, SandboxRecord sandbo
                     r.exited == null ? null : new Exit(r.exited.exitCode(), str(r.exited.startedAt()), str(r.exited.finishedAt()),
                             r.exited.reason(), r.exited.message()),
                     live ? probes.started().get(r.name) : null, live ? probes.ready().get(r.name) : null,
-                    r.exited == null ? r.applied : null);
+                    r.exited == null ? r.applied : null, r.user);
         }).toList();
         var backoff = new java.util.TreeMap<String, Backoff>();
         extras.backoff().forEach((k, st) -> backoff.put(k, new Backoff(st.delay().toMillis(), str(st.lastUpdate()))));
@@ -113,6 +116,7 @@ record PodRecord(int version, String pod, String startTime, SandboxRecord sandbo
                 Path.of(a.logPath()), a.stopSignal());
         r.cgroupPath = a.cgroupPath();
         r.applied = a.applied();
+        r.user = a.user();
         r.createdAt = inst(a.createdAt());
         r.startedAt = inst(a.startedAt());
         var e = a.exited();

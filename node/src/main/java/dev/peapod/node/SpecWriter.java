@@ -1,6 +1,7 @@
 package dev.peapod.node;
 
 import dev.peapod.image.ImageConfig;
+import dev.peapod.node.model.ContainerUser;
 import dev.peapod.node.spec.ContainerFacts;
 import dev.peapod.node.spec.HostFacts;
 import dev.peapod.node.spec.Passwd;
@@ -39,7 +40,12 @@ final class SpecWriter {
         this.userns = userns;
     }
 
-    void write(Path bundle, Request r) throws IOException {
+    /**
+     * Writes the spec and returns the identity its process will start with: the spec's
+     * {@code process.user}, which is where containerd and CRI-O take {@code ContainerStatus.user}
+     * from (containerd {@code toCRIContainerUser}).
+     */
+    ContainerUser write(Path bundle, Request r) throws IOException {
         var ctx = r.ctx();
         var sandbox = ctx.sandbox();
         var paths = ctx.paths();
@@ -55,6 +61,8 @@ final class SpecWriter {
                 .withHostDevices(privileged(r.container()) ? HostDevices.list(Path.of("/dev")) : List.of());
         var spec = SpecGenerator.generate(new SpecInput(ctx.pod(), r.container(), r.image(), sandboxFacts, facts, host));
         SpecJson.write(spec, bundle.resolve("config.json"));
+        var user = spec.process().user();
+        return new ContainerUser(user.uid(), user.gid(), user.additionalGids());
     }
 
     private static boolean privileged(Container c) {

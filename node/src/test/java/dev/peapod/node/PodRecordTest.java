@@ -41,6 +41,7 @@ class PodRecordTest {
         assertThat(a.started()).isNull();
         assertThat(a.ready()).isNull();
         assertThat(PodRecord.toRecord(a).applied).isNull();
+        assertThat(PodRecord.toRecord(a).user).isNull();
         assertThat(rec.decodePod().getMetadata().getUid()).isEqualTo("u1");
     }
 
@@ -50,6 +51,7 @@ class PodRecordTest {
         var sandbox = new Sandbox("s1", 42, "/peapod/pod-u1", Instant.parse("2026-01-01T00:00:00Z"), List.of("10.85.0.2"), "web");
         var live = new ContainerRecord("app", ContainerKind.REGULAR, "c2", 3, "busybox", "sha256:x", dir.resolve("3.log"), "TERM");
         live.startedAt = Instant.parse("2026-01-01T00:05:00Z");
+        live.user = new dev.peapod.node.model.ContainerUser(1000, 3000, List.of(3000L, 4000L));
         live.applied = new ResourceRequirementsBuilder().addToLimits("cpu", new Quantity("500m")).build();
         var lastAt = Instant.parse("2026-01-01T00:04:00Z");
         var extras = new PodRecord.Extras(new ProbeResults(Map.of("app", true), Map.of("app", true)),
@@ -65,6 +67,7 @@ class PodRecordTest {
         assertThat(a.started()).isTrue();
         assertThat(a.ready()).isTrue();
         assertThat(PodRecord.toRecord(a).applied).isEqualTo(live.applied);
+        assertThat(PodRecord.toRecord(a).user).isEqualTo(live.user);
         assertThat(rec).as("equal records are not written again").isEqualTo(
                 PodRecord.of(pod, Instant.parse("2026-01-01T00:00:00Z"), sandbox, List.of(live), extras));
     }
