@@ -81,6 +81,10 @@ final class NodeObject {
         var addresses = s.putArray("addresses");
         addresses.addObject().put("type", "InternalIP").put("address", HostAddress.primary());
         addresses.addObject().put("type", "Hostname").put("address", name);
+        // kubelet's NodeFeatures setter (pkg/kubelet/nodestatus/setters.go) reports whether the
+        // runtime supports supplementalGroupsPolicy and ContainerStatus.user (KEP-3619); Peapod
+        // does both (Strict skips /etc/group; containerStatuses[].user comes from each spec).
+        s.putObject("features").put("supplementalGroupsPolicy", true);
         s.putObject("daemonEndpoints").putObject("kubeletEndpoint").put("Port", 0);
         s.putObject("nodeInfo").put("machineID", read("/etc/machine-id")).put("systemUUID", "").put("bootID", read("/proc/sys/kernel/random/boot_id"))
                 .put("kernelVersion", read("/proc/sys/kernel/osrelease")).put("osImage", osImage())
