@@ -184,6 +184,11 @@ class SecurityContextE2eTest {
             // 0400 from defaultMode plus group read: uid 1000 reads a root-owned file through fsGroup.
             assertThat(h.logs(pod, "app")).containsExactly("uid=1000 gid=3000 groups=2000,3000,4000",
                     "2777 2000", "1000 2000", "440 2000", "value");
+            // status user.linux (KEP-3619) is the identity `id` printed: uid, gid and the groups.
+            var user = done.getStatus().getContainerStatuses().getFirst().getUser().getLinux();
+            assertThat("uid=" + user.getUid() + " gid=" + user.getGid() + " groups=" + user.getSupplementalGroups()
+                    .stream().sorted().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")))
+                    .isEqualTo(h.logs(pod, "app").getFirst());
         }
     }
 
