@@ -130,6 +130,7 @@ final class Admission {
                 if (old.has("spec")) o.set("spec", old.get("spec").deepCopy());
                 yield o;
             }
+            case "nodes" -> NodeUpdate.update(o);
             default -> o;
         };
     }

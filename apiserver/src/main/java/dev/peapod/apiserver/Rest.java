@@ -26,12 +26,14 @@ final class Rest {
     private final Admission admission;
     private final InstantSource clock;
     private final Paging paging;
+    private final Scheduler scheduler;
 
     Rest(ObjectStore store, Admission admission, InstantSource clock) {
         this.store = store;
         this.admission = admission;
         this.clock = clock;
         this.paging = new Paging(store, clock);
+        this.scheduler = new Scheduler(store, clock);
     }
 
     static long revision(String resourceVersion) {
@@ -108,9 +110,9 @@ final class Rest {
         if (name.isEmpty()) throw ApiException.invalid(type, "", List.of(dev.peapod.api.FieldError.required("metadata.name", "name or generateName is required")));
         if (dryRun) return new Reply.Document(201, o);
         try {
-            Stored s = store.create(key(type, namespace, name), o);
+            Key key = key(type, namespace, name);
+            Stored s = type == ResourceType.PODS ? scheduler.create(o, unbound, pod -> store.create(key, pod)) : store.create(key, o);
             if (type == ResourceType.NAMESPACES) Bootstrap.defaultServiceAccount(store, name, clock.instant());
-            if (type == ResourceType.PODS && unbound) ScheduledEvent.record(store, s.object(), clock.instant());
             return new Reply.Document(201, s.object(), type == ResourceType.PODS ? Admission.warnings(s.object()) : List.of());
         } catch (StoreException.AlreadyExists e) {
             throw ApiException.alreadyExists(type, name);
@@ -185,7 +187,9 @@ final class Rest {
                 if (type == ResourceType.PODS) Namespaces.finishIfEmpty(store, key.namespace());
                 return last;
             }
-            return store.update(key, next, expected).object();
+            JsonNode written = store.update(key, next, expected).object();
+            if (type == ResourceType.NODES) scheduler.nodeWritten(written); // uncordoned: bind the pods waiting
+            return written;
         } catch (StoreException.Conflict e) {
             throw ApiException.conflict(type, name, "the object has been modified; please apply your changes to the latest version and try again");
         } catch (StoreException.NotFound e) {

@@ -1,0 +1,61 @@
+package dev.peapod.apiserver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The scheduling decision for the one node (NodeUnschedulable filter) and the taint that follows a cordon. */
+class SchedulerTest {
+    static JsonNode node(boolean unschedulable) {
+        return Json.parse("{\"metadata\":{\"name\":\"n1\"},\"spec\":{\"unschedulable\":" + unschedulable + "}}");
+    }
+
+    static JsonNode spec(String tolerations) {
+        return Json.parse("{\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}],\"tolerations\":" + tolerations + "}");
+    }
+
+    @Test
+    void aCordonedNodeTakesNoPodThatDoesNotTolerateTheUnschedulableTaint() {
+        assertThat(Scheduler.unschedulable(node(true), spec("[]"))).contains(
+                "0/1 nodes are available: 1 node(s) were unschedulable. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.");
+        assertThat(Scheduler.unschedulable(node(true), spec("[{\"key\":\"other\",\"operator\":\"Exists\"}]"))).isPresent();
+        assertThat(Scheduler.unschedulable(node(true), spec("[{\"key\":\"node.kubernetes.io/unschedulable\",\"operator\":\"Exists\",\"effect\":\"NoExecute\"}]"))).isPresent();
+        assertThat(Scheduler.unschedulable(node(true), spec("[{\"key\":\"node.kubernetes.io/unschedulable\",\"value\":\"x\"}]"))).isPresent();
+    }
+
+    @Test
+    void aSchedulableNodeOrATolerationLetsThePodIn() {
+        assertThat(Scheduler.unschedulable(node(false), spec("[]"))).isEmpty();
+        assertThat(Scheduler.unschedulable(null, spec("[]"))).isEmpty(); // no Node registered yet
+        assertThat(Scheduler.unschedulable(node(true), spec("[{\"key\":\"node.kubernetes.io/unschedulable\",\"operator\":\"Exists\",\"effect\":\"NoSchedule\"}]"))).isEmpty();
+        assertThat(Scheduler.unschedulable(node(true), spec("[{\"key\":\"node.kubernetes.io/unschedulable\"}]"))).isEmpty(); // Equal, empty value, any effect
+        assertThat(Scheduler.unschedulable(node(true), spec("[{\"operator\":\"Exists\"}]"))).isEmpty(); // tolerates everything (as DaemonSet pods may)
+    }
+
+    @Test
+    void theUnschedulableTaintFollowsSpecUnschedulableAndOtherTaintsStay() {
+        var spec = (com.fasterxml.jackson.databind.node.ObjectNode) Json.parse(
+                "{\"unschedulable\":true,\"taints\":[{\"key\":\"gpu\",\"value\":\"yes\",\"effect\":\"NoSchedule\"}]}");
+        NodeUpdate.syncUnschedulableTaint(spec);
+        assertThat(spec.path("taints")).hasSize(2);
+        assertThat(spec.at("/taints/1/key").asText()).isEqualTo("node.kubernetes.io/unschedulable");
+        NodeUpdate.syncUnschedulableTaint(spec); // not twice
+        assertThat(spec.path("taints")).hasSize(2);
+        spec.remove("unschedulable"); // kubectl uncordon
+        NodeUpdate.syncUnschedulableTaint(spec);
+        assertThat(spec.path("taints")).hasSize(1);
+        assertThat(spec.at("/taints/0/key").asText()).isEqualTo("gpu");
+    }
+
+    @Test
+    void taintsAreValidatedAsKubeApiserverDoes() {
+        assertThat(NodeUpdate.validateTaints(Json.parse("[{\"key\":\"a\",\"effect\":\"NoSchedule\"},{\"key\":\"a\",\"effect\":\"NoExecute\"}]"))).isEmpty();
+        assertThat(NodeUpdate.validateTaints(Json.parse("[{\"key\":\"a\",\"effect\":\"Sometimes\"}]")))
+                .extracting(e -> e.path()).containsExactly("spec.taints[0].effect");
+        assertThat(NodeUpdate.validateTaints(Json.parse("[{\"key\":\"a\",\"effect\":\"NoSchedule\"},{\"key\":\"a\",\"effect\":\"NoSchedule\"}]")))
+                .extracting(e -> e.path()).containsExactly("spec.taints[1]");
+        assertThat(NodeUpdate.validateTaints(Json.parse("[{\"effect\":\"NoSchedule\"}]")))
+                .extracting(e -> e.path()).containsExactly("spec.taints[0].key");
+    }
+}
