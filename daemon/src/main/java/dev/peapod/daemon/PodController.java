@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The kubelet's pod sync against the store: watches every pod (list, then watch from the list's
  * revision; on the end of a watch or Gone it lists again) and drives the node engine:
  * <ul>
+ *   <li>a pod not bound to the node (no {@code spec.nodeName}) is left alone until it is;</li>
  *   <li>a pod without {@code deletionTimestamp} that is not running and not in a terminal phase is started;</li>
  *   <li>a pod given a {@code deletionTimestamp} is terminated with its {@code deletionGracePeriodSeconds};
  *       once it has stopped, its files are removed and the pod is deleted from the store (kubelet's
@@ -145,6 +146,10 @@ final class PodController implements AutoCloseable {
         if (!running.containsKey(uid)) {
             if (deleting) {
                 finalDelete(key, uid); // never ran here (or ran before a restart): nothing to stop
+            } else if (pod.at("/spec/nodeName").asText("").isEmpty()) {
+                // Not scheduled (the node is cordoned, or scheduling gates hold it): kubelet only runs
+                // pods bound to its node (its apiserver source watches spec.nodeName=NODE). Started
+                // when the scheduler binds it (a MODIFIED with the nodeName).
             } else if (!terminal(pod)) {
                 start(key, uid, pod);
             }

@@ -47,7 +47,7 @@ class PodControllerTest {
     static ObjectNode pod(String uid) {
         var o = StoredObjects.JSON.createObjectNode().put("apiVersion", "v1").put("kind", "Pod");
         o.putObject("metadata").put("name", "web").put("namespace", "default").put("uid", uid);
-        o.putObject("spec").putArray("containers").addObject().put("name", "app").put("image", "busybox");
+        o.putObject("spec").put("nodeName", "n1").putArray("containers").addObject().put("name", "app").put("image", "busybox");
         o.putObject("status").put("phase", "Pending");
         return o;
     }
@@ -60,6 +60,17 @@ class PodControllerTest {
         store.create(WEB, p);
         sync(WatchEvent.Type.ADDED, p);
         sync(WatchEvent.Type.MODIFIED, p);
+        assertThat(node.calls).containsExactly("run web");
+    }
+
+    @Test
+    void aPodNotBoundToTheNodeWaitsAndRunsOnceTheSchedulerBindsIt() {
+        var unbound = pod("u1");
+        unbound.with("spec").remove("nodeName"); // the node is cordoned: Pending, Unschedulable
+        store.create(WEB, unbound);
+        sync(WatchEvent.Type.ADDED, unbound);
+        assertThat(node.calls).isEmpty();
+        sync(WatchEvent.Type.MODIFIED, pod("u1")); // uncordoned: bound to n1
         assertThat(node.calls).containsExactly("run web");
     }
 
