@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * Decodes the Kubernetes protobuf request bodies that kubectl's typed clients send
- * ({@code kubectl create namespace|configmap|secret|serviceaccount}): the {@code k8s\0} magic, a
+ * ({@code kubectl create namespace|configmap|secret|serviceaccount}, the DeleteOptions of a delete): the {@code k8s\0} magic, a
  * {@code runtime.Unknown} envelope (typeMeta, raw), and the object in the field numbering of
  * k8s.io/api/core/v1/generated.proto and apimachinery's meta/v1 generated.proto
  * (https://kubernetes.io/docs/reference/using-api/api-concepts/#protobuf-encoding). Into the
@@ -20,7 +20,8 @@ import java.util.Map;
 final class Protobuf {
     private Protobuf() {}
 
-    private enum T { STRING, BYTES, BOOL, INT, MESSAGE, STRING_MAP, BYTES_MAP, TIME }
+    /** INT_SET: an optional (pointer) integer, kept when 0 (DeleteOptions' gracePeriodSeconds: 0 is "now"). */
+    private enum T { STRING, BYTES, BOOL, INT, INT_SET, MESSAGE, STRING_MAP, BYTES_MAP, TIME }
 
     private record F(String name, T type, boolean repeated, Map<Integer, F> message) {
         static F of(String name, T type) { return new F(name, type, false, null); }
@@ -47,7 +48,11 @@ final class Protobuf {
                     4, F.of("stringData", T.STRING_MAP), 5, F.of("immutable", T.BOOL)),
             "Namespace", Map.of(1, F.msg("metadata", OBJECT_META), 2, F.msg("spec", Map.of(1, F.list("finalizers", T.STRING)))),
             "ServiceAccount", Map.of(1, F.msg("metadata", OBJECT_META), 2, F.msgs("secrets", OBJECT_REFERENCE),
-                    3, F.msgs("imagePullSecrets", Map.of(1, F.of("name", T.STRING))), 4, F.of("automountServiceAccountToken", T.BOOL)));
+                    3, F.msgs("imagePullSecrets", Map.of(1, F.of("name", T.STRING))), 4, F.of("automountServiceAccountToken", T.BOOL)),
+            // meta/v1 DeleteOptions: what kubectl's typed client sends with a DELETE (kubectl drain --disable-eviction).
+            "DeleteOptions", Map.of(1, F.of("gracePeriodSeconds", T.INT_SET),
+                    2, F.msg("preconditions", Map.of(1, F.of("uid", T.STRING), 2, F.of("resourceVersion", T.STRING))),
+                    3, F.of("orphanDependents", T.BOOL), 4, F.of("propagationPolicy", T.STRING), 5, F.list("dryRun", T.STRING)));
 
     private static final Map<Integer, F> TYPE_META = Map.of(1, F.of("apiVersion", T.STRING), 2, F.of("kind", T.STRING));
 
@@ -91,6 +96,7 @@ final class Protobuf {
                 case BYTES -> add(o, f, Json.MAPPER.getNodeFactory().textNode(Base64.getEncoder().encodeToString(r.bytes())));
                 case BOOL -> add(o, f, Json.MAPPER.getNodeFactory().booleanNode(r.varint() != 0));
                 case INT -> add(o, f, Json.MAPPER.getNodeFactory().numberNode(r.varint()));
+                case INT_SET -> o.put(f.name(), r.varint());
                 case MESSAGE -> add(o, f, message(r.bytes(), f.message()));
                 case TIME -> {
                     long seconds = message(r.bytes(), Map.of(1, F.of("s", T.INT))).path("s").asLong();

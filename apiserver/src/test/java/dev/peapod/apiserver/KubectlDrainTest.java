@@ -1,0 +1,169 @@
+package dev.peapod.apiserver;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.peapod.store.Key;
+import dev.peapod.store.Stored;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * kubectl cordon, uncordon and drain (v1.32) against the API server over a memory store, with a
+ * fake Node "testnode" (Ready) and a fake kubelet that removes pods once they are given a
+ * deletionTimestamp, as the daemon's pod sync does after stopping them.
+ */
+class KubectlDrainTest {
+    @TempDir static Path dir;
+    static TestServer server;
+    static volatile boolean stopping;
+    static Thread kubelet;
+
+    record Run(int exit, String out, String err) {}
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = new TestServer(dir);
+        var node = Json.object().put("apiVersion", "v1").put("kind", "Node");
+        node.putObject("metadata").put("name", "testnode").put("uid", "6a0f4c1e-0000-4000-8000-000000000001")
+                .put("creationTimestamp", Json.time(Instant.now())).putObject("labels").put("kubernetes.io/hostname", "testnode");
+        node.putObject("spec");
+        node.putObject("status").putArray("conditions").addObject().put("type", "Ready").put("status", "True")
+                .put("reason", "KubeletReady").put("message", "kubelet is posting ready status");
+        server.store.create(new Key("nodes", "", "testnode"), node);
+        kubelet = Thread.ofVirtual().start(() -> {
+            while (!stopping) {
+                for (Stored p : server.store.list("pods", null).items()) {
+                    if (p.object().at("/metadata/deletionTimestamp").isTextual()) {
+                        try {
+                            server.store.delete(p.key(), p.revision());
+                        } catch (RuntimeException e) {
+                            // written meanwhile: next round
+                        }
+                    }
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        stopping = true;
+        kubelet.join();
+        server.close();
+    }
+
+    @AfterEach
+    void uncordon() throws Exception {
+        kubectl("uncordon", "testnode");
+        kubectl("delete", "pods", "--all", "--grace-period=0", "--force");
+    }
+
+    static Run kubectl(String... args) throws Exception {
+        var cmd = new ArrayList<>(List.of(KubectlTest.KUBECTL, "--kubeconfig", server.kubeconfig.toString()));
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile(dir, "out", ""), err = Files.createTempFile(dir, "err", "");
+        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(90, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("kubectl " + List.of(args) + " hung");
+        }
+        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    static void pod(String name, String... extraSpec) throws Exception {
+        Path f = Files.writeString(dir.resolve(name + ".yaml"), """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: %s}
+                spec:
+                  containers:
+                  - {name: app, image: peapod/busybox:latest}
+                %s""".formatted(name, String.join("\n", extraSpec)));
+        var created = kubectl("create", "-f", f.toString());
+        assertThat(created.exit()).as(created.err()).isZero();
+    }
+
+    @Test
+    void cordonKeepsNewPodsPendingUnschedulableAndUncordonSchedulesThem() throws Exception {
+        pod("before");
+        var cordon = kubectl("cordon", "testnode");
+        assertThat(cordon.exit()).as(cordon.err()).isZero();
+        assertThat(cordon.out()).isEqualTo("node/testnode cordoned\n");
+        assertThat(kubectl("get", "nodes", "--no-headers").out()).matches("testnode\\s+Ready,SchedulingDisabled\\s+<none>\\s+\\S+\\s+.*\n");
+        assertThat(kubectl("get", "node", "testnode", "-o", "jsonpath={.spec.unschedulable} {.spec.taints[*].key}:{.spec.taints[*].effect}").out())
+                .isEqualTo("true node.kubernetes.io/unschedulable:NoSchedule");
+        assertThat(kubectl("describe", "node", "testnode").out()).containsPattern("Taints:\\s+node.kubernetes.io/unschedulable:NoSchedule")
+                .containsPattern("Unschedulable:\\s+true");
+
+        pod("waiting");
+        pod("tolerant", "  tolerations: [{key: node.kubernetes.io/unschedulable, operator: Exists, effect: NoSchedule}]");
+        var waiting = kubectl("get", "pod", "waiting", "-o",
+                "jsonpath={.spec.nodeName}|{.status.phase}|{.status.conditions[0].type}={.status.conditions[0].status}|{.status.conditions[0].reason}|{.status.conditions[0].message}");
+        assertThat(waiting.out()).isEqualTo("|Pending|PodScheduled=False|Unschedulable|" + Scheduler.UNSCHEDULABLE_MESSAGE);
+        assertThat(kubectl("describe", "pod", "waiting").out()).containsPattern(
+                "Warning\\s+FailedScheduling\\s+\\d+s\\s+default-scheduler\\s+0/1 nodes are available: 1 node\\(s\\) were unschedulable\\.");
+        // Pods already on the node stay; pods tolerating the taint (DaemonSet-like) are scheduled.
+        assertThat(kubectl("get", "pod", "before", "tolerant", "-o", "jsonpath={.items[*].spec.nodeName}").out()).isEqualTo("testnode testnode");
+
+        var uncordon = kubectl("uncordon", "testnode");
+        assertThat(uncordon.out()).as(uncordon.err()).isEqualTo("node/testnode uncordoned\n");
+        assertThat(kubectl("get", "node", "testnode", "-o", "jsonpath={.spec}").out()).doesNotContain("unschedulable").doesNotContain("taints");
+        assertThat(kubectl("get", "pod", "waiting", "-o", "jsonpath={.spec.nodeName}|{.status.conditions[0].type}={.status.conditions[0].status}").out())
+                .isEqualTo("testnode|PodScheduled=True");
+        assertThat(kubectl("describe", "pod", "waiting").out())
+                .containsPattern("Normal\\s+Scheduled\\s+\\d+s\\s+default-scheduler\\s+Successfully assigned default/waiting to testnode");
+    }
+
+    @Test
+    void aNodeUpdateWithAnInvalidTaintIsRefused() throws Exception {
+        var bad = kubectl("taint", "node", "testnode", "dedicated=x:Sometimes");
+        assertThat(bad.exit()).isNotZero();
+        assertThat(bad.err()).contains("Sometimes");
+        var good = kubectl("taint", "node", "testnode", "dedicated=x:NoSchedule");
+        assertThat(good.exit()).as(good.err()).isZero();
+        assertThat(kubectl("get", "node", "testnode", "-o", "jsonpath={.spec.taints[*].key}").out()).isEqualTo("dedicated");
+        assertThat(kubectl("taint", "node", "testnode", "dedicated-").exit()).isZero();
+    }
+
+    @Test
+    void drainRefusesBarePodsWithoutForceThenEvictsThemAndWaitsUntilTheyAreGone() throws Exception {
+        pod("a");
+        pod("b");
+        var refused = kubectl("drain", "testnode", "--ignore-daemonsets", "--timeout=20s");
+        assertThat(refused.exit()).isNotZero();
+        assertThat(refused.err()).contains("cannot delete Pods that declare no controller (use --force to override): default/a, default/b");
+        // drain cordons first, whatever it then finds
+        assertThat(kubectl("get", "node", "testnode", "-o", "jsonpath={.spec.unschedulable}").out()).isEqualTo("true");
+
+        var drained = kubectl("drain", "testnode", "--force", "--ignore-daemonsets", "--timeout=30s");
+        assertThat(drained.exit()).as(drained.err()).isZero();
+        assertThat(drained.out()).contains("pod/a evicted", "pod/b evicted").endsWith("node/testnode drained\n");
+        assertThat(kubectl("get", "pods", "-o", "name").out()).isEmpty();
+    }
+
+    @Test
+    void drainWithDisableEvictionDeletesWithTheGracePeriodGiven() throws Exception {
+        pod("c");
+        var drained = kubectl("drain", "testnode", "--force", "--disable-eviction", "--grace-period=1", "--timeout=30s");
+        assertThat(drained.exit()).as(drained.err()).isZero();
+        assertThat(drained.out()).contains("pod/c deleted").endsWith("node/testnode drained\n");
+        assertThat(kubectl("get", "pods", "-o", "name").out()).isEmpty();
+    }
+}
