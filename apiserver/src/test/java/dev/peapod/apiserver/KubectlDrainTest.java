@@ -1,6 +1,5 @@
 package dev.peapod.apiserver;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.peapod.store.Key;
 import dev.peapod.store.Stored;
 import org.junit.jupiter.api.AfterAll;
@@ -12,9 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,8 +24,6 @@ class KubectlDrainTest {
     static TestServer server;
     static volatile boolean stopping;
     static Thread kubelet;
-
-    record Run(int exit, String out, String err) {}
 
     @BeforeAll
     static void start() throws Exception {
@@ -74,17 +68,8 @@ class KubectlDrainTest {
         kubectl("delete", "pods", "--all", "--grace-period=0", "--force");
     }
 
-    static Run kubectl(String... args) throws Exception {
-        var cmd = new ArrayList<>(List.of(KubectlTest.KUBECTL, "--kubeconfig", server.kubeconfig.toString()));
-        cmd.addAll(List.of(args));
-        Path out = Files.createTempFile(dir, "out", ""), err = Files.createTempFile(dir, "err", "");
-        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!p.waitFor(90, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("kubectl " + List.of(args) + " hung");
-        }
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    static KubectlTest.Run kubectl(String... args) throws Exception {
+        return KubectlTest.kubectlAt(server, dir, args);
     }
 
     static void pod(String name, String... extraSpec) throws Exception {

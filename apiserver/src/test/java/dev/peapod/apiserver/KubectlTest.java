@@ -34,7 +34,12 @@ class KubectlTest {
     static void stop() throws Exception { server.close(); }
 
     static Run kubectl(String... args) throws Exception {
-        var cmd = new ArrayList<>(List.of(KUBECTL, "--kubeconfig", server.kubeconfig.toString()));
+        return kubectlAt(server, dir, args);
+    }
+
+    /** The real kubectl against {@code at}, its output kept in files under {@code dir}. */
+    static Run kubectlAt(TestServer at, Path dir, String... args) throws Exception {
+        var cmd = new ArrayList<>(List.of(KUBECTL, "--kubeconfig", at.kubeconfig.toString()));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile(dir, "out", ""), err = Files.createTempFile(dir, "err", "");
         Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
