@@ -19,6 +19,10 @@ import java.util.Set;
  * (TaintNodesByCondition, pkg/controller/nodelifecycle: {@code doNoScheduleTaintingPass} adds
  * it while the node is unschedulable and removes it after) — here with the write itself, as there
  * is no controller, so {@code kubectl describe node} shows it at once.
+ *
+ * <p>kubectl 1.32 cordons with a strategic merge patch {@code {"spec":{"unschedulable":true}}} and
+ * uncordons with {@code {"spec":{"unschedulable":null}}} (seen with {@code -v=8}); drain cordons the
+ * same way first.
  */
 final class NodeUpdate {
     private NodeUpdate() {}
