@@ -15,11 +15,12 @@ import java.util.Optional;
 /**
  * Peapod's scheduler for its one node. A pod created without a {@code nodeName} is bound to the node
  * at once ({@link Admission}) unless the node is cordoned ({@code spec.unschedulable}) and the pod does
- * not tolerate the {@code node.kubernetes.io/unschedulable:NoSchedule} taint: kube-scheduler's
- * {@code NodeUnschedulable} filter plugin (pkg/scheduler/framework/plugins/nodeunschedulable) then
- * rejects the only node, so the pod stays Pending, unbound, with {@code PodScheduled=False},
+ * not tolerate the {@code node.kubernetes.io/unschedulable:NoSchedule} taint — kube-scheduler's
+ * {@code NodeUnschedulable} filter plugin (pkg/scheduler/framework/plugins/nodeunschedulable) — or the
+ * node has another NoSchedule/NoExecute taint the pod does not tolerate ({@code TaintToleration}):
+ * kube-scheduler then rejects the only node, so the pod stays Pending, unbound, with {@code PodScheduled=False},
  * reason {@code Unschedulable} and a {@code FailedScheduling} event. When the node becomes schedulable
- * again (kubectl uncordon), the pending pods are bound
+ * again (kubectl uncordon, kubectl taint NODE KEY-), the pending pods are bound
  * and the kubelet (the daemon's pod sync, which runs only bound pods) starts them — as kube-scheduler
  * retries its unschedulable queue on a Node update. Pods created with a {@code nodeName} bypass the
  * scheduler, as in Kubernetes; pods already bound keep running when the node is cordoned.
@@ -38,6 +39,8 @@ final class Scheduler {
      */
     static final String UNSCHEDULABLE_MESSAGE = "0/1 nodes are available: 1 node(s) were unschedulable. "
             + "preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.";
+    /** The preemption plugin's verdict when the filter's status is UnschedulableAndUnresolvable. */
+    private static final String PREEMPTION = "preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.";
 
     private static final System.Logger LOG = System.getLogger(Scheduler.class.getName());
 
@@ -55,9 +58,21 @@ final class Scheduler {
      * registered yet) takes every pod, as Peapod did before it had a Node object.
      */
     static Optional<String> unschedulable(JsonNode node, JsonNode podSpec) {
-        if (node == null || !node.at("/spec/unschedulable").asBoolean(false)) return Optional.empty();
-        if (tolerates(podSpec.path("tolerations"), UNSCHEDULABLE_TAINT, "", "NoSchedule")) return Optional.empty();
-        return Optional.of(UNSCHEDULABLE_MESSAGE);
+        if (node == null) return Optional.empty();
+        JsonNode tolerations = podSpec.path("tolerations");
+        // The filter plugins in kube-scheduler's default order; a node is rejected by the first that fails.
+        if (node.at("/spec/unschedulable").asBoolean(false) && !tolerates(tolerations, UNSCHEDULABLE_TAINT, "", "NoSchedule")) {
+            return Optional.of(UNSCHEDULABLE_MESSAGE);
+        }
+        // TaintToleration (plugins/tainttoleration): the first NoSchedule or NoExecute taint the pod does
+        // not tolerate (PreferNoSchedule only weighs in scoring), named as "{key: value}".
+        for (JsonNode t : node.at("/spec/taints")) {
+            String effect = t.path("effect").asText(), key = t.path("key").asText(), value = t.path("value").asText("");
+            if ((effect.equals("NoSchedule") || effect.equals("NoExecute")) && !tolerates(tolerations, key, value, effect)) {
+                return Optional.of("0/1 nodes are available: 1 node(s) had untolerated taint {" + key + ": " + value + "}. " + PREEMPTION);
+            }
+        }
+        return Optional.empty();
     }
 
     /**

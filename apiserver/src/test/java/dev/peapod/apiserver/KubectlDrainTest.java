@@ -117,14 +117,20 @@ class KubectlDrainTest {
     }
 
     @Test
-    void aNodeUpdateWithAnInvalidTaintIsRefused() throws Exception {
+    void anInvalidTaintIsRefusedAndAValidOneKeepsPodsThatDoNotTolerateItOut() throws Exception {
         var bad = kubectl("taint", "node", "testnode", "dedicated=x:Sometimes");
         assertThat(bad.exit()).isNotZero();
         assertThat(bad.err()).contains("Sometimes");
         var good = kubectl("taint", "node", "testnode", "dedicated=x:NoSchedule");
         assertThat(good.exit()).as(good.err()).isZero();
         assertThat(kubectl("get", "node", "testnode", "-o", "jsonpath={.spec.taints[*].key}").out()).isEqualTo("dedicated");
+        // A taint the pod does not tolerate keeps it out as TaintToleration does; removing the taint schedules it.
+        pod("outsider");
+        assertThat(kubectl("get", "pod", "outsider", "-o", "jsonpath={.spec.nodeName}|{.status.conditions[0].reason}|{.status.conditions[0].message}").out())
+                .isEqualTo("|Unschedulable|0/1 nodes are available: 1 node(s) had untolerated taint {dedicated: x}. "
+                        + "preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.");
         assertThat(kubectl("taint", "node", "testnode", "dedicated-").exit()).isZero();
+        assertThat(kubectl("get", "pod", "outsider", "-o", "jsonpath={.spec.nodeName}").out()).isEqualTo("testnode");
     }
 
     @Test

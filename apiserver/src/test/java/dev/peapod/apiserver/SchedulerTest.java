@@ -34,6 +34,20 @@ class SchedulerTest {
     }
 
     @Test
+    void aNoScheduleOrNoExecuteTaintThePodDoesNotTolerateKeepsItOutAsTaintTolerationDoes() {
+        var tainted = Json.parse("{\"spec\":{\"taints\":[{\"key\":\"soft\",\"effect\":\"PreferNoSchedule\"},"
+                + "{\"key\":\"dedicated\",\"value\":\"gpu\",\"effect\":\"NoSchedule\"}]}}");
+        assertThat(Scheduler.unschedulable(tainted, spec("[]"))).contains("0/1 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}. "
+                + "preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.");
+        assertThat(Scheduler.unschedulable(tainted, spec("[{\"key\":\"dedicated\",\"value\":\"cpu\"}]"))).isPresent();
+        assertThat(Scheduler.unschedulable(tainted, spec("[{\"key\":\"dedicated\",\"value\":\"gpu\"}]"))).isEmpty();
+        var noExecute = Json.parse("{\"spec\":{\"taints\":[{\"key\":\"k\",\"effect\":\"NoExecute\"}]}}");
+        assertThat(Scheduler.unschedulable(noExecute, spec("[]"))).contains("0/1 nodes are available: 1 node(s) had untolerated taint {k: }. "
+                + "preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.");
+        assertThat(Scheduler.unschedulable(noExecute, spec("[{\"key\":\"k\",\"operator\":\"Exists\",\"effect\":\"NoExecute\"}]"))).isEmpty();
+    }
+
+    @Test
     void theUnschedulableTaintFollowsSpecUnschedulableAndOtherTaintsStay() {
         var spec = (com.fasterxml.jackson.databind.node.ObjectNode) Json.parse(
                 "{\"unschedulable\":true,\"taints\":[{\"key\":\"gpu\",\"value\":\"yes\",\"effect\":\"NoSchedule\"}]}");
