@@ -35,6 +35,9 @@ final class Admission {
 
     Admission(String nodeName) { this(nodeName, ResizeRules.NONE); }
 
+    /** The node pods are bound to. */
+    String nodeName() { return nodeName; }
+
     Admission(String nodeName, ResizeRules resizeRules) {
         this.nodeName = nodeName;
         this.resizeRules = resizeRules;
@@ -88,6 +91,11 @@ final class Admission {
         ObjectNode outSpec = (ObjectNode) out.get("spec");
         if (outSpec.path("nodeName").asText("").isEmpty() && outSpec.path("schedulingGates").isEmpty()) outSpec.put("nodeName", nodeName);
         out.putObject("status").put("phase", "Pending");
+        // kube-apiserver's pod strategy (PrepareForCreate, applySchedulingGatedCondition): a gated pod
+        // starts with PodScheduled=False, SchedulingGated, which kubectl shows as its STATUS.
+        if (!outSpec.path("schedulingGates").isEmpty()) {
+            Scheduler.setScheduled(out, false, "SchedulingGated", "Scheduling is blocked due to non-empty scheduling gates", java.time.Instant.now());
+        }
         // Pod generation (KEP-5067, Kubernetes 1.33+): 1 at creation, whatever the client sent.
         Json.meta(out).put("generation", 1);
         return out;
@@ -185,6 +193,8 @@ final class Admission {
         PodDefaults.apply(pod);
         ObjectNode out = (ObjectNode) Json.parse(Manifests.toJson(pod));
         // ValidatePodUpdate: everything in spec is immutable but these (k8s.io/kubernetes pkg/apis/core/validation).
+        List<FieldError> gates = onlyDeletedSchedulingGates(old.path("spec").path("schedulingGates"), out.path("spec").path("schedulingGates"));
+        if (!gates.isEmpty()) throw ApiException.invalid(ResourceType.PODS, pod.getMetadata().getName(), gates);
         if (!mutablePart(old.path("spec")).equals(mutablePart(out.path("spec")))) {
             throw ApiException.invalid(ResourceType.PODS, pod.getMetadata().getName(), List.of(FieldError.forbidden("spec",
                     "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,"
@@ -205,7 +215,25 @@ final class Admission {
         }
         s.remove("activeDeadlineSeconds");
         s.remove("tolerations");
+        s.remove("schedulingGates"); // removals only, checked by onlyDeletedSchedulingGates
         return s;
+    }
+
+    /**
+     * ValidatePodUpdate's validateOnlyDeletedSchedulingGates: scheduling gates may be removed after
+     * creation, in any order, but none added
+     * (https://kubernetes.io/docs/concepts/scheduling-eviction/pod-scheduling-readiness/).
+     */
+    private static List<FieldError> onlyDeletedSchedulingGates(JsonNode before, JsonNode after) {
+        var had = new java.util.HashSet<String>();
+        before.forEach(g -> had.add(g.path("name").asText()));
+        var errors = new java.util.ArrayList<FieldError>();
+        for (JsonNode g : after) {
+            if (!had.contains(g.path("name").asText())) {
+                errors.add(FieldError.forbidden("spec.schedulingGates", "only deletion is allowed, but found new scheduling gate '" + g.path("name").asText() + "'"));
+            }
+        }
+        return errors;
     }
 
     private static ObjectNode checkKind(ResourceType type, JsonNode body) {

@@ -187,8 +187,10 @@ final class Rest {
                 if (type == ResourceType.PODS) Namespaces.finishIfEmpty(store, key.namespace());
                 return last;
             }
-            JsonNode written = store.update(key, next, expected).object();
+            Stored stored = store.update(key, next, expected);
+            JsonNode written = stored.object();
             if (type == ResourceType.NODES) scheduler.nodeWritten(written); // uncordoned: bind the pods waiting
+            if (type == ResourceType.PODS) scheduler.podWritten(stored, admission.nodeName()); // its last gate removed
             return written;
         } catch (StoreException.Conflict e) {
             throw ApiException.conflict(type, name, "the object has been modified; please apply your changes to the latest version and try again");

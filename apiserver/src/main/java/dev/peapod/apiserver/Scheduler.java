@@ -110,7 +110,7 @@ final class Scheduler {
                 return s;
             }
             ((ObjectNode) admitted.get("spec")).remove("nodeName");
-            setScheduled(admitted, false, why.get(), now);
+            setScheduled(admitted, false, "Unschedulable", why.get(), now);
             Stored s = create.apply(admitted);
             ScheduledEvent.failed(store, s.object(), now, nodeName, why.get());
             return s;
@@ -122,6 +122,44 @@ final class Scheduler {
         synchronized (lock) {
             for (Stored pod : store.list("pods", null).items()) tryBind(pod, node);
         }
+    }
+
+    /**
+     * After a write of a pod: one whose last scheduling gate was just removed (the only change a pod
+     * update may make that lets it be scheduled) is bound now, as kube-scheduler moves it from its
+     * gated pods to the active queue on that update. {@code nodeName}: Peapod's node; a node not
+     * registered yet takes every pod, as at creation.
+     */
+    void podWritten(Stored pod, String nodeName) {
+        if (!waiting(pod.object())) return;
+        synchronized (lock) {
+            JsonNode node = node(nodeName);
+            Optional<String> why = unschedulable(node, pod.object().path("spec"));
+            if (why.isEmpty()) {
+                tryBind(pod, node != null ? node : nodeless(nodeName));
+                return;
+            }
+            // Ungated onto a node that does not take it: Unschedulable, as a scheduling attempt says, once.
+            for (JsonNode c : pod.object().at("/status/conditions")) {
+                if ("PodScheduled".equals(c.path("type").asText()) && "Unschedulable".equals(c.path("reason").asText())) return;
+            }
+            Instant now = clock.instant();
+            ObjectNode marked = pod.object().deepCopy();
+            setScheduled(marked, false, "Unschedulable", why.get(), now);
+            try {
+                Stored s = store.update(pod.key(), marked, pod.revision());
+                ScheduledEvent.failed(store, s.object(), now, nodeName, why.get());
+            } catch (StoreException.Conflict | StoreException.NotFound e) {
+                LOG.log(System.Logger.Level.DEBUG, "pod " + pod.key() + " not marked unschedulable: " + e.getMessage());
+            }
+        }
+    }
+
+    /** A stand-in for a node with no Node object yet: schedulable, with its name. */
+    private static JsonNode nodeless(String nodeName) {
+        ObjectNode n = Json.object();
+        n.putObject("metadata").put("name", nodeName);
+        return n;
     }
 
     /** An unbound pod that is not held back by scheduling gates and not being deleted. */
@@ -136,7 +174,7 @@ final class Scheduler {
         Instant now = clock.instant();
         ObjectNode bound = pod.object().deepCopy();
         ((ObjectNode) bound.get("spec")).put("nodeName", node.at("/metadata/name").asText());
-        setScheduled(bound, true, null, now);
+        setScheduled(bound, true, null, null, now);
         try {
             Stored s = store.update(pod.key(), bound, pod.revision());
             ScheduledEvent.record(store, s.object(), now);
@@ -146,8 +184,11 @@ final class Scheduler {
         }
     }
 
-    /** Sets the PodScheduled condition (the binding sets it True; a failed attempt False, Unschedulable). */
-    static void setScheduled(ObjectNode pod, boolean scheduled, String message, Instant now) {
+    /**
+     * Sets the PodScheduled condition: the binding sets it True; a failed attempt False, Unschedulable;
+     * pod creation False, SchedulingGated, for a pod with scheduling gates.
+     */
+    static void setScheduled(ObjectNode pod, boolean scheduled, String reason, String message, Instant now) {
         ObjectNode status = pod.get("status") instanceof ObjectNode s ? s : pod.putObject("status");
         status.put("phase", "Pending");
         ArrayNode conditions = status.get("conditions") instanceof ArrayNode a ? a : status.putArray("conditions");
@@ -157,7 +198,7 @@ final class Scheduler {
         ObjectNode c = conditions.addObject().put("type", "PodScheduled").put("status", scheduled ? "True" : "False");
         c.putNull("lastProbeTime");
         c.put("lastTransitionTime", Json.time(now));
-        if (!scheduled) c.put("reason", "Unschedulable").put("message", message);
+        if (!scheduled) c.put("reason", reason).put("message", message);
     }
 
     private JsonNode node(String name) {

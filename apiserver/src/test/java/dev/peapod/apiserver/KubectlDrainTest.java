@@ -157,4 +157,41 @@ class KubectlDrainTest {
         assertThat(drained.out()).contains("pod/c deleted").endsWith("node/testnode drained\n");
         assertThat(kubectl("get", "pods", "-o", "name").out()).isEmpty();
     }
+
+    @Test
+    void aGatedPodWaitsSchedulingGatedUntilItsLastGateIsRemovedAndGetsNoNewGate() throws Exception {
+        pod("gated", "  schedulingGates: [{name: example.com/one}, {name: example.com/two}]");
+        var row = kubectl("get", "pod", "gated", "--no-headers");
+        assertThat(row.out()).as(row.err()).matches("gated\\s+0/1\\s+SchedulingGated\\s+0\\s+\\S+\n");
+        String condition = "jsonpath={.spec.nodeName}|{.status.conditions[0].type}={.status.conditions[0].status}|{.status.conditions[0].reason}|{.status.conditions[0].message}";
+        assertThat(kubectl("get", "pod", "gated", "-o", condition).out())
+                .isEqualTo("|PodScheduled=False|SchedulingGated|Scheduling is blocked due to non-empty scheduling gates");
+
+        // Gates may only be removed (ValidatePodUpdate).
+        var added = kubectl("patch", "pod", "gated", "--type=json", "-p", "[{\"op\":\"add\",\"path\":\"/spec/schedulingGates/-\",\"value\":{\"name\":\"example.com/three\"}}]");
+        assertThat(added.exit()).isNotZero();
+        assertThat(added.err()).contains("spec.schedulingGates: Forbidden: only deletion is allowed, but found new scheduling gate 'example.com/three'");
+        var one = kubectl("patch", "pod", "gated", "--type=json", "-p", "[{\"op\":\"remove\",\"path\":\"/spec/schedulingGates/0\"}]");
+        assertThat(one.exit()).as(one.err()).isZero();
+        assertThat(kubectl("get", "pod", "gated", "-o", condition).out()).startsWith("|PodScheduled=False|SchedulingGated|");
+
+        // The last gate removed while the node is cordoned: the scheduler's verdict, then bound on uncordon.
+        assertThat(kubectl("cordon", "testnode").exit()).isZero();
+        var last = kubectl("patch", "pod", "gated", "--type=json", "-p", "[{\"op\":\"remove\",\"path\":\"/spec/schedulingGates\"}]");
+        assertThat(last.exit()).as(last.err()).isZero();
+        assertThat(kubectl("get", "pod", "gated", "-o", condition).out()).isEqualTo("|PodScheduled=False|Unschedulable|" + Scheduler.UNSCHEDULABLE_MESSAGE);
+        assertThat(kubectl("uncordon", "testnode").exit()).isZero();
+        assertThat(kubectl("get", "pod", "gated", "-o", condition).out()).isEqualTo("testnode|PodScheduled=True||");
+        assertThat(kubectl("describe", "pod", "gated").out())
+                .containsPattern("Normal\\s+Scheduled\\s+\\d+s\\s+default-scheduler\\s+Successfully assigned default/gated to testnode");
+    }
+
+    @Test
+    void aPodWhoseLastGateIsRemovedIsBoundAtOnceOnASchedulableNode() throws Exception {
+        pod("opened", "  schedulingGates: [{name: example.com/one}]");
+        var removed = kubectl("patch", "pod", "opened", "--type=json", "-p", "[{\"op\":\"remove\",\"path\":\"/spec/schedulingGates\"}]");
+        assertThat(removed.exit()).as(removed.err()).isZero();
+        assertThat(kubectl("get", "pod", "opened", "-o", "jsonpath={.spec.nodeName}|{.status.conditions[0].type}={.status.conditions[0].status}").out())
+                .isEqualTo("testnode|PodScheduled=True");
+    }
 }
