@@ -17,7 +17,7 @@ import java.util.List;
  *
  * <p>{@link #parse} accepts multi-document YAML ({@code ---}) or JSON (one or more concatenated
  * values), skips empty documents, expands {@code v1 List}, and supports the kinds Peapod runs today:
- * v1 Pod, ConfigMap and Secret. Decoding is as strict as kube-apiserver's: unknown fields, duplicate
+ * v1 Pod, ConfigMap, Secret and PersistentVolumeClaim. Decoding is as strict as kube-apiserver's: unknown fields, duplicate
  * fields and wrongly typed values (a string where an integer belongs) are errors. Objects are
  * returned as decoded: no defaulting, no validation (see {@link PodDefaults}, {@link PodValidator}).
  *

@@ -31,9 +31,10 @@ import java.util.stream.Collectors;
  */
 final class ObjectDecoder {
     private static final Map<String, Class<? extends HasMetadata>> V1_KINDS =
-            Map.of("Pod", Pod.class, "ConfigMap", ConfigMap.class, "Secret", Secret.class);
+            Map.of("Pod", Pod.class, "ConfigMap", ConfigMap.class, "Secret", Secret.class,
+                    "PersistentVolumeClaim", io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class);
     private static final Set<String> LIST_FIELDS = Set.of("apiVersion", "kind", "metadata", "items");
-    private static final String SUPPORTED = "supported: v1 Pod, v1 ConfigMap, v1 Secret, v1 List";
+    private static final String SUPPORTED = "supported: v1 Pod, v1 ConfigMap, v1 Secret, v1 PersistentVolumeClaim, v1 List";
 
     private final String source;
 

@@ -187,7 +187,7 @@ class ManifestsTest {
                         "pod.yaml: document 1 (line 1): missing \"apiVersion\" (every object needs apiVersion and kind, e.g. apiVersion: v1, kind: Pod)"),
                 argumentSet("an unsupported kind",
                         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n",
-                        "pod.yaml: document 1 (line 1): unsupported kind \"Deployment\" in apiVersion \"apps/v1\" (supported: v1 Pod, v1 ConfigMap, v1 Secret, v1 List)"),
+                        "pod.yaml: document 1 (line 1): unsupported kind \"Deployment\" in apiVersion \"apps/v1\" (supported: v1 Pod, v1 ConfigMap, v1 Secret, v1 PersistentVolumeClaim, v1 List)"),
                 argumentSet("a scalar document",
                         "just text\n",
                         "pod.yaml: document 1 (line 1): expected an object with apiVersion and kind, got string \"just text\""),
