@@ -1,6 +1,7 @@
 package dev.peapod.node;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Secret;
 
 import java.util.Collection;
@@ -10,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * Where ConfigMaps and Secrets come from: the API store in {@code peapod serve}, the same YAML
+ * Where ConfigMaps, Secrets and PersistentVolumeClaims come from: the API store in {@code peapod serve}, the same YAML
  * files in {@code peapod up}. Contract: thread safe, non-blocking lookups. A source whose objects
  * change tells its {@link #watch watchers} after each change (created, updated or deleted), on the
  * changing thread; watchers must not block.
@@ -19,6 +20,9 @@ public interface ConfigSource {
     Optional<ConfigMap> configMap(String namespace, String name);
 
     Optional<Secret> secret(String namespace, String name);
+
+    /** The claim a {@code persistentVolumeClaim} volume names; none unless the source holds claims. */
+    default Optional<PersistentVolumeClaim> persistentVolumeClaim(String namespace, String name) { return Optional.empty(); }
 
     /** What changed: the kind, namespace and name of one object. */
     enum Kind { CONFIG_MAP, SECRET }
@@ -32,12 +36,22 @@ public interface ConfigSource {
 
     /** A fixed set of objects (namespace "default" when unset). */
     static ConfigSource of(Collection<ConfigMap> configMaps, Collection<Secret> secrets) {
+        return of(configMaps, secrets, java.util.List.of());
+    }
+
+    /** A fixed set of objects, claims included (namespace "default" when unset). */
+    static ConfigSource of(Collection<ConfigMap> configMaps, Collection<Secret> secrets, Collection<PersistentVolumeClaim> claims) {
         var source = new MutableConfigSource();
         configMaps.forEach(source::put);
         secrets.forEach(source::put);
+        var byKey = new java.util.HashMap<String, PersistentVolumeClaim>();
+        claims.forEach(c -> byKey.put(key(c.getMetadata().getNamespace(), c.getMetadata().getName()), c));
         return new ConfigSource() {
             @Override public Optional<ConfigMap> configMap(String ns, String name) { return source.configMap(ns, name); }
             @Override public Optional<Secret> secret(String ns, String name) { return source.secret(ns, name); }
+            @Override public Optional<PersistentVolumeClaim> persistentVolumeClaim(String ns, String name) {
+                return Optional.ofNullable(byKey.get(key(ns, name)));
+            }
         };
     }
 

@@ -80,6 +80,7 @@ public final class Engine implements AutoCloseable {
                 config.podPidsLimit());
         this.volumes = new Volumes(parts.mounter(),
                 new ConfigVolumes(parts.mounter(), configSource, clock, config.dataDir().resolve("serviceaccount")),
+                new ClaimVolumes(configSource, config.dataDir()),
                 // this engine's state, and that of a Peapod on the default directories
                 java.util.List.of(config.dataDir(), config.runDir(), java.nio.file.Path.of("/var/lib/peapod"),
                         java.nio.file.Path.of("/run/peapod")));

@@ -36,7 +36,8 @@ final class SubPaths {
             // Volumes Peapod writes are read-only in every container, whatever the mount says (CVE-2017-1002102);
             // image volumes too (KEP-4639).
             boolean image = ImageVolumes.isImageVolume(ctx.pod(), m.getName());
-            boolean ro = image || Boolean.TRUE.equals(m.getReadOnly()) || Volumes.alwaysReadOnly(ctx.pod(), m.getName());
+            boolean ro = image || Boolean.TRUE.equals(m.getReadOnly()) || Volumes.alwaysReadOnly(ctx.pod(), m.getName())
+                    || ClaimVolumes.readOnly(ctx.pod(), m.getName(), ctx.config());
             String sub = m.getSubPath();
             if (sub == null || sub.isEmpty()) {
                 out.add(new MountSpec(m.getMountPath(), volume, ro, image));

@@ -17,7 +17,7 @@ import java.util.Map;
 /**
  * Pod volumes: {@code emptyDir} (disk, or tmpfs with {@code medium: Memory}), {@code hostPath} with
  * its type checks (https://kubernetes.io/docs/concepts/storage/volumes/#hostpath-volume-types) and
- * never into Peapod's own state, the volumes Peapod writes ({@link ConfigVolumes}: configMap,
+ * never into Peapod's own state, {@code persistentVolumeClaim} as a directory per claim ({@link ClaimVolumes}), the volumes Peapod writes ({@link ConfigVolumes}: configMap,
  * secret, downwardAPI, projected), and the mount points of image volumes ({@link ImageVolumes}
  * mounts them). Other volume types are refused by {@link #setUp} with a clear message.
  */
@@ -26,12 +26,14 @@ final class Volumes {
 
     private final Mounter mounter;
     private final ConfigVolumes config;
+    private final ClaimVolumes claims;
     /** Peapod's own state (data dir, run dir): no hostPath may reach into it. */
     private final java.util.List<Path> ownState;
 
-    Volumes(Mounter mounter, ConfigVolumes config, java.util.List<Path> ownState) {
+    Volumes(Mounter mounter, ConfigVolumes config, ClaimVolumes claims, java.util.List<Path> ownState) {
         this.mounter = mounter;
         this.config = config;
+        this.claims = claims;
         this.ownState = ownState;
     }
 
@@ -46,6 +48,8 @@ final class Volumes {
             Path dir = setUp(pod, v, i, paths);
             // Volumes Peapod manages get the pod's fsGroup; a hostPath stays as the host has it.
             if (v.getEmptyDir() != null) VolumeOwnership.apply(pod, dir, false);
+            // kubelet applies fsGroup to a PV whose plugin manages ownership (local volumes, as local-path gives).
+            if (v.getPersistentVolumeClaim() != null) VolumeOwnership.apply(pod, dir, claims.readOnly(pod, v.getName()));
             result.put(v.getName(), dir);
         }
         return result;
@@ -55,17 +59,19 @@ final class Volumes {
         try {
             if (v.getEmptyDir() != null) return emptyDir(v, paths);
             if (v.getHostPath() != null) return hostPath(v, index);
+            if (v.getPersistentVolumeClaim() != null) return claims.setUp(pod, v);
             if (ConfigVolumes.handles(v)) return config.setUp(pod, v, paths);
             // Mounted when a container that mounts it is created (ImageVolumes).
             if (v.getImage() != null) return ImageVolumes.mountPoint(paths, v.getName());
         } catch (IOException | VolumeException | java.io.UncheckedIOException | IllegalArgumentException e) {
-            if (e instanceof VolumeException ve && ve.getMessage().startsWith("MountVolume.")) throw ve; // worded already
+            if (e instanceof VolumeException ve && (ve.getMessage().startsWith("MountVolume.")
+                    || ve.getMessage().startsWith("Unable to attach"))) throw ve; // worded already
             // kubelet's FailedMount wording: MountVolume.SetUp failed for volume "x" : <cause>
             throw new VolumeException("MountVolume.SetUp failed for volume \"" + v.getName() + "\" : "
                     + (e instanceof IOException ? e.toString() : e.getMessage()));
         }
         throw new VolumeException("MountVolume.SetUp failed for volume \"" + v.getName()
-                + "\": this volume type is not supported yet (supported: emptyDir, hostPath, configMap, secret, downwardAPI, projected, image)");
+                + "\": this volume type is not supported yet (supported: emptyDir, hostPath, persistentVolumeClaim, configMap, secret, downwardAPI, projected, image)");
     }
 
     /** Volumes Peapod writes and containers may only read (configMap, secret, downwardAPI, projected). */

@@ -89,6 +89,26 @@ final class FakeNode implements AutoCloseable {
         return oci.calls().stream().filter(c -> !c.program().equals(INFRA) && !c.args().isEmpty());
     }
 
+    /** The config.json of the (first) container running {@code program}. */
+    com.fasterxml.jackson.databind.JsonNode spec(String program) throws java.io.IOException {
+        FakeOciRuntime.Container c = oci.containers().stream().filter(x -> x.program().equals(program))
+                .findFirst().orElseThrow();
+        return Json.MAPPER.readTree(c.bundle().resolve("config.json").toFile());
+    }
+
+    /** "source ro|rw" of the one bind mount at {@code destination} in {@code spec}. */
+    static String bind(com.fasterxml.jackson.databind.JsonNode spec, String destination) {
+        List<String> found = new ArrayList<>();
+        for (var m : spec.path("mounts")) {
+            if (!m.path("destination").asText().equals(destination)) continue;
+            List<String> options = new ArrayList<>();
+            m.path("options").forEach(o -> options.add(o.asText()));
+            found.add(m.path("source").asText() + " " + (options.contains("ro") ? "ro" : "rw"));
+        }
+        org.assertj.core.api.Assertions.assertThat(found).as("mounts at " + destination).hasSize(1);
+        return found.getFirst();
+    }
+
     boolean running(String name) {
         return oci.containers().stream().anyMatch(c -> c.program().equals(name) && c.status() == FakeOciRuntime.Status.RUNNING);
     }

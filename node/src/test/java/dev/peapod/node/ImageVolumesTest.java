@@ -132,21 +132,10 @@ class ImageVolumesTest {
     }
 
     private JsonNode spec(String program) throws Exception {
-        FakeOciRuntime.Container c = node.oci.containers().stream().filter(x -> x.program().equals(program))
-                .findFirst().orElseThrow();
-        return new ObjectMapper().readTree(c.bundle().resolve("config.json").toFile());
+        return node.spec(program);
     }
 
-    /** "source ro|rw" of the bind mount at {@code destination}. */
     private static String bind(JsonNode spec, String destination) {
-        List<String> found = new ArrayList<>();
-        for (JsonNode m : spec.path("mounts")) {
-            if (!m.path("destination").asText().equals(destination)) continue;
-            List<String> options = new ArrayList<>();
-            m.path("options").forEach(o -> options.add(o.asText()));
-            found.add(m.path("source").asText() + " " + (options.contains("ro") ? "ro" : "rw"));
-        }
-        assertThat(found).as("mounts at " + destination).hasSize(1);
-        return found.getFirst();
+        return FakeNode.bind(spec, destination);
     }
 }
