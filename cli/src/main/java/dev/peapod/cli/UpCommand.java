@@ -4,6 +4,7 @@ import dev.peapod.api.ConfigObjectValidator;
 import dev.peapod.api.FieldError;
 import dev.peapod.api.LintFinding;
 import dev.peapod.api.ManifestException;
+import dev.peapod.api.PersistentVolumeClaimValidator;
 import dev.peapod.api.Manifests;
 import dev.peapod.api.PodDefaults;
 import dev.peapod.api.PodLinter;
@@ -17,6 +18,7 @@ import dev.peapod.node.Trace;
 import dev.peapod.node.Warmup;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import picocli.CommandLine.Command;
@@ -45,7 +47,7 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
     boolean help;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Pod manifests (YAML or JSON, multi-document); ConfigMaps and Secrets in them are used by the pods.")
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Pod manifests (YAML or JSON, multi-document); ConfigMaps, Secrets and PersistentVolumeClaims in them are used by the pods.")
     List<Path> files;
 
     @Option(names = "--data-dir", defaultValue = "/var/lib/peapod", description = "State directory (default: ${DEFAULT-VALUE}).")
@@ -109,6 +111,7 @@ public final class UpCommand implements Callable<Integer> {
         var pods = new ArrayList<Pod>();
         var configMaps = new ArrayList<ConfigMap>();
         var secrets = new ArrayList<Secret>();
+        var claims = new ArrayList<PersistentVolumeClaim>();
         var problems = new ArrayList<String>();
         var podFiles = new ArrayList<Path>();
         for (Path f : files) {
@@ -150,8 +153,15 @@ public final class UpCommand implements Callable<Integer> {
                         }
                         secrets.add(s);
                     }
+                    case PersistentVolumeClaim c -> {
+                        defaultNamespace(c);
+                        for (FieldError err : PersistentVolumeClaimValidator.validate(c)) {
+                            problems.add(f + ": PersistentVolumeClaim \"" + c.getMetadata().getName() + "\" is invalid: " + err);
+                        }
+                        claims.add(c);
+                    }
                     default -> problems.add(f + ": " + o.getKind() + " \"" + o.getMetadata().getName()
-                            + "\": kind not supported by peapod up (supported: Pod, ConfigMap, Secret)");
+                            + "\": kind not supported by peapod up (supported: Pod, ConfigMap, Secret, PersistentVolumeClaim)");
                 }
             }
         }
@@ -161,6 +171,15 @@ public final class UpCommand implements Callable<Integer> {
             String key = p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
             if (!names.add(key)) problems.add("pods \"" + p.getMetadata().getName() + "\" already exists in namespace \""
                     + p.getMetadata().getNamespace() + "\" (defined twice)");
+        }
+        // Every claim a pod names must be among the files' claims (see missingClaims).
+        var claimKeys = claims.stream().map(c -> c.getMetadata().getNamespace() + "/" + c.getMetadata().getName())
+                .collect(Collectors.toSet());
+        for (int i = 0; i < pods.size(); i++) {
+            Pod p = pods.get(i);
+            for (FieldError err : PersistentVolumeClaimValidator.missingClaims(p, claimKeys)) {
+                problems.add(podFiles.get(i) + ": Pod \"" + p.getMetadata().getName() + "\" is invalid: " + err);
+            }
         }
         Trace.mark("up: manifests parsed and validated");
         if (pods.isEmpty() && problems.isEmpty()) problems.add("no Pod found in " + files);
@@ -177,7 +196,7 @@ public final class UpCommand implements Callable<Integer> {
             // Registry access for imagePullPolicy (Always / a missing image): the host's registries.conf,
             // certs.d and credentials files, read at the first pull.
             var engineParts = parts.parts().withPuller(RegistryAccess.lazyPuller(parts.parts().images()));
-            var engine = new Engine(config, engineParts, out, ConfigSource.of(configMaps, secrets), java.time.Clock.systemUTC());
+            var engine = new Engine(config, engineParts, out, ConfigSource.of(configMaps, secrets, claims), java.time.Clock.systemUTC());
             Trace.mark("up: engine ready");
             return runPods(engine, pods, limit, out);
         }
