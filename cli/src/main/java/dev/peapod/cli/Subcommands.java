@@ -28,6 +28,7 @@ final class Subcommands {
             new Entry("up", "Run the pods of the given manifests in the foreground.", context -> new UpCommand()),
             new Entry("serve", ServeCommand.DESCRIPTION, context -> new ServeCommand()),
             new Entry("image", ImageCommand.DESCRIPTION, ImageCommand::tree),
+            new Entry("volume", VolumeCommand.DESCRIPTION, VolumeCommand::tree),
             new Entry("lint", LintCommand.DESCRIPTION, context -> new LintCommand().spec),
             new Entry(TrainCommand.NAME, "", context -> new TrainCommand().spec));
 

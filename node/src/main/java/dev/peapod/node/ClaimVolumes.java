@@ -22,8 +22,13 @@ import java.util.List;
  * or when the claim asks only for {@code ReadOnlyMany}
  * (https://kubernetes.io/docs/concepts/storage/persistent-volumes/#access-modes). A claim the source
  * does not know fails the mount with kubelet's wording for a missing claim.
+ *
+ * <p>A pod that mounts a claim records it in {@code <pod data dir>/claims} (one {@code namespace/name}
+ * a line, one {@code O_APPEND} write each, as {@link dev.peapod.node.gc.ImagesInUse} records images),
+ * gone with the pod's directory: {@link #remove} refuses a claim a pod still uses, as the
+ * {@code kubernetes.io/pvc-protection} finalizer holds a claim a pod uses.
  */
-final class ClaimVolumes {
+public final class ClaimVolumes {
     private final ConfigSource source;
     private final Path dataDir;
 
@@ -59,8 +64,8 @@ final class ClaimVolumes {
         return source.persistentVolumeClaim(pod.getMetadata().getNamespace(), v.getPersistentVolumeClaim().getClaimName());
     }
 
-    /** Makes (or finds) the claim's directory and returns it. */
-    Path setUp(Pod pod, Volume v) throws IOException {
+    /** Makes (or finds) the claim's directory, records that the pod uses it, and returns it. */
+    Path setUp(Pod pod, Volume v, PodPaths paths) throws IOException {
         String ns = pod.getMetadata().getNamespace();
         String name = v.getPersistentVolumeClaim().getClaimName();
         if (claim(pod, v).isEmpty()) {
@@ -69,8 +74,14 @@ final class ClaimVolumes {
                     + "]: error processing PVC " + ns + "/" + name
                     + ": failed to fetch PVC from API server: persistentvolumeclaims \"" + name + "\" not found");
         }
-        return provision(dataDir, ns, name);
+        Path dir = provision(dataDir, ns, name);
+        Files.createDirectories(paths.dataDir());
+        Files.writeString(paths.dataDir().resolve(IN_USE), ns + "/" + name + "\n", java.nio.charset.StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        return dir;
     }
+
+    private static final String IN_USE = "claims";
 
     /**
      * Creates the claim's directory if missing. No component below the data dir may be a symlink
@@ -111,6 +122,51 @@ final class ClaimVolumes {
         return false;
     }
 
+    /** A claim's directory on this host and how many pods (not yet removed) use it. */
+    public record Claim(String namespace, String name, Path path, int pods) {}
+
+    /** The claims whose directories exist under {@code dataDir}, sorted by namespace and name. */
+    public static List<Claim> claims(Path dataDir) throws IOException {
+        var users = new java.util.HashMap<String, Integer>();
+        Path pods = dataDir.resolve("pods");
+        if (Files.isDirectory(pods)) {
+            try (var dirs = Files.list(pods)) {
+                for (Path pod : dirs.toList()) {
+                    try {
+                        Files.readAllLines(pod.resolve(IN_USE)).stream().map(String::strip).filter(l -> !l.isEmpty())
+                                .distinct().forEach(l -> users.merge(l, 1, Integer::sum));
+                    } catch (java.nio.file.NoSuchFileException e) {
+                        // a pod without claims, or removed meanwhile
+                    }
+                }
+            }
+        }
+        var out = new java.util.ArrayList<Claim>();
+        for (String key : list(dataDir)) {
+            String[] parts = key.split("/", 2);
+            out.add(new Claim(parts[0], parts[1], directory(dataDir, parts[0], parts[1]), users.getOrDefault(key, 0)));
+        }
+        return out;
+    }
+
+    /**
+     * Removes the claim's directory and everything in it.
+     *
+     * @throws IllegalStateException if a pod still uses it
+     * @throws java.nio.file.NoSuchFileException if there is no such claim
+     */
+    public static void remove(Path dataDir, String namespace, String name) throws IOException {
+        Path dir = directory(dataDir, namespace, name);
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) throw new java.nio.file.NoSuchFileException(namespace + "/" + name);
+        for (Claim c : claims(dataDir)) {
+            if (c.namespace().equals(namespace) && c.name().equals(name) && c.pods() > 0) {
+                throw new IllegalStateException("persistentvolumeclaim " + namespace + "/" + name + " is in use by "
+                        + c.pods() + (c.pods() == 1 ? " pod" : " pods"));
+            }
+        }
+        FileTree.deleteRecursively(dir);
+    }
+
     /** The names of the claims on this host, as {@code namespace/name}, sorted. */
     static List<String> list(Path dataDir) throws IOException {
         Path root = root(dataDir);
@@ -120,7 +176,8 @@ final class ClaimVolumes {
             for (Path ns : namespaces.toList()) {
                 if (!Files.isDirectory(ns, LinkOption.NOFOLLOW_LINKS)) continue;
                 try (var names = Files.list(ns)) {
-                    names.filter(n -> Files.isDirectory(n, LinkOption.NOFOLLOW_LINKS))
+                    names.filter(n -> Files.isDirectory(n, LinkOption.NOFOLLOW_LINKS)
+                                    && PersistentVolumeClaimValidator.validKey(ns.getFileName().toString(), n.getFileName().toString()))
                             .forEach(n -> out.add(ns.getFileName() + "/" + n.getFileName()));
                 }
             }

@@ -59,7 +59,7 @@ final class Volumes {
         try {
             if (v.getEmptyDir() != null) return emptyDir(v, paths);
             if (v.getHostPath() != null) return hostPath(v, index);
-            if (v.getPersistentVolumeClaim() != null) return claims.setUp(pod, v);
+            if (v.getPersistentVolumeClaim() != null) return claims.setUp(pod, v, paths);
             if (ConfigVolumes.handles(v)) return config.setUp(pod, v, paths);
             // Mounted when a container that mounts it is created (ImageVolumes).
             if (v.getImage() != null) return ImageVolumes.mountPoint(paths, v.getName());

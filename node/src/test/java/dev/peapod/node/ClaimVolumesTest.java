@@ -85,12 +85,19 @@ class ClaimVolumesTest {
             JsonNode spec = node.spec("app");
             assertThat(FakeNode.bind(spec, "/data")).isEqualTo(dir + " rw");
             Files.writeString(dir.resolve("written"), "by the pod");
+            assertThat(ClaimVolumes.claims(node.config.dataDir())).as("in use while the pod is there")
+                    .containsExactly(new ClaimVolumes.Claim("default", "data", dir, 1));
+            assertThatThrownBy(() -> ClaimVolumes.remove(node.config.dataDir(), "default", "data"))
+                    .hasMessage("persistentvolumeclaim default/data is in use by 1 pod");
 
             node.engine.terminate(pod.getMetadata().getUid(), Duration.ZERO);
             node.finish(pod);
             node.engine.remove(pod.getMetadata().getUid());
             assertThat(node.paths(pod).volumes()).doesNotExist();
             assertThat(dir.resolve("written")).as("the claim outlives the pod").hasContent("by the pod");
+            assertThat(ClaimVolumes.claims(node.config.dataDir())).containsExactly(new ClaimVolumes.Claim("default", "data", dir, 0));
+            ClaimVolumes.remove(node.config.dataDir(), "default", "data");
+            assertThat(dir).doesNotExist();
         }
     }
 
