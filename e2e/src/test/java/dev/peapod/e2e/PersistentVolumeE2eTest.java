@@ -105,7 +105,11 @@ class PersistentVolumeE2eTest {
         assertThat(second.out()).contains("counter/app | runs=2");
         LeakCheck.assertNothingLeft(NodeConfig.defaults(Path.of(UpCommandE2eTest.DATA)), List.of());
         assertThat(dir.resolve("runs")).as("the claim stays after up").exists();
-        ExamplesE2eTest.deleteTree(dir);
+        var ls = UpCommandE2eTest.peapod(List.of("volume", "ls", "--data-dir", UpCommandE2eTest.DATA), 60);
+        assertThat(ls.out()).as(ls.err()).containsPattern("default +e2e-counter +0 +" + dir);
+        var rm = UpCommandE2eTest.peapod(List.of("volume", "rm", "--data-dir", UpCommandE2eTest.DATA, "e2e-counter"), 60);
+        assertThat(rm.exit()).as(rm.err()).isZero();
+        assertThat(dir).doesNotExist();
     }
 
     @Test
