@@ -165,16 +165,9 @@ public final class UpCommand implements Callable<Integer> {
                 }
             }
         }
-        var names = new java.util.HashSet<String>();
-        for (Pod p : pods) {
-            // One name per namespace, as the API server enforces (AlreadyExists).
-            String key = p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
-            if (!names.add(key)) problems.add("pods \"" + p.getMetadata().getName() + "\" already exists in namespace \""
-                    + p.getMetadata().getNamespace() + "\" (defined twice)");
-        }
+        uniqueKeys(pods, "pods", problems);
         // Every claim a pod names must be among the files' claims (see missingClaims).
-        var claimKeys = claims.stream().map(c -> c.getMetadata().getNamespace() + "/" + c.getMetadata().getName())
-                .collect(Collectors.toSet());
+        var claimKeys = uniqueKeys(claims, "persistentvolumeclaims", problems);
         for (int i = 0; i < pods.size(); i++) {
             Pod p = pods.get(i);
             for (FieldError err : PersistentVolumeClaimValidator.missingClaims(p, claimKeys)) {
@@ -200,6 +193,21 @@ public final class UpCommand implements Callable<Integer> {
             Trace.mark("up: engine ready");
             return runPods(engine, pods, limit, out);
         }
+    }
+
+    /**
+     * The objects' {@code namespace/name} keys; one object of a kind per key, as the API server
+     * enforces (AlreadyExists), so a second one is a problem.
+     */
+    private static java.util.Set<String> uniqueKeys(List<? extends HasMetadata> objects, String resource, List<String> problems) {
+        var keys = new java.util.HashSet<String>();
+        for (HasMetadata o : objects) {
+            String ns = o.getMetadata().getNamespace(), name = o.getMetadata().getName();
+            if (!keys.add(ns + "/" + name)) {
+                problems.add(resource + " \"" + name + "\" already exists in namespace \"" + ns + "\" (defined twice)");
+            }
+        }
+        return keys;
     }
 
     /** As kubectl applies an object without a namespace: into "default". */

@@ -114,7 +114,8 @@ class PersistentVolumeE2eTest {
 
     @Test
     void aPodNamingAClaimTheFilesLackIsRefusedBeforeAnythingRuns(@TempDir Path tmp) throws Exception {
-        Path file = Files.writeString(tmp.resolve("pod.yaml"), """
+        Path file = Files.writeString(tmp.resolve("pod.yaml"), CLAIM.formatted("twice") + "---\n" + CLAIM.formatted("twice") + """
+                ---
                 apiVersion: v1
                 kind: Pod
                 metadata: {name: orphan}
@@ -127,6 +128,7 @@ class PersistentVolumeE2eTest {
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("Pod \"orphan\" is invalid: spec.volumes[1].persistentVolumeClaim.claimName: "
                 + "Not found: \"nowhere\": persistentvolumeclaim \"nowhere\" not found");
+        assertThat(r.err()).contains("persistentvolumeclaims \"twice\" already exists in namespace \"default\" (defined twice)");
         assertThat(r.out()).doesNotContain("started");
         assertThat(Path.of(UpCommandE2eTest.DATA, "volumes/pvc/default/nowhere")).doesNotExist();
     }
