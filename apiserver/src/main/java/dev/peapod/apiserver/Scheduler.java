@@ -17,7 +17,8 @@ import java.util.Optional;
  * at once ({@link Admission}) unless the node is cordoned ({@code spec.unschedulable}) and the pod does
  * not tolerate the {@code node.kubernetes.io/unschedulable:NoSchedule} taint — kube-scheduler's
  * {@code NodeUnschedulable} filter plugin (pkg/scheduler/framework/plugins/nodeunschedulable) — or the
- * node has another NoSchedule/NoExecute taint the pod does not tolerate ({@code TaintToleration}):
+ * node has another NoSchedule/NoExecute taint the pod does not tolerate ({@code TaintToleration}), or
+ * the pod's nodeSelector or required node affinity does not match the node ({@code NodeAffinity}):
  * kube-scheduler then rejects the only node, so the pod stays Pending, unbound, with {@code PodScheduled=False},
  * reason {@code Unschedulable} and a {@code FailedScheduling} event. When the node becomes schedulable
  * again (kubectl uncordon, kubectl taint NODE KEY-), the pending pods are bound
@@ -72,7 +73,63 @@ final class Scheduler {
                 return Optional.of("0/1 nodes are available: 1 node(s) had untolerated taint {" + key + ": " + value + "}. " + PREEMPTION);
             }
         }
+        // NodeAffinity (plugins/nodeaffinity): spec.nodeSelector and the required node affinity.
+        if (!matchesNodeSelector(node, podSpec)) {
+            return Optional.of("0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. " + PREEMPTION);
+        }
         return Optional.empty();
+    }
+
+    /**
+     * kube-scheduler's NodeAffinity filter (component-helpers nodeaffinity.GetRequiredNodeAffinity):
+     * every {@code nodeSelector} label must be on the node, and when
+     * {@code affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution} is set, one of its
+     * terms must match (a term: all its matchExpressions on labels and matchFields on
+     * {@code metadata.name}; a term with neither matches nothing).
+     * https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/
+     */
+    static boolean matchesNodeSelector(JsonNode node, JsonNode podSpec) {
+        JsonNode labels = node.at("/metadata/labels");
+        for (var e : podSpec.path("nodeSelector").properties()) {
+            if (!labels.path(e.getKey()).isTextual() || !labels.path(e.getKey()).asText().equals(e.getValue().asText())) return false;
+        }
+        JsonNode required = podSpec.at("/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution");
+        if (required.isMissingNode() || required.isNull()) return true;
+        for (JsonNode term : required.path("nodeSelectorTerms")) {
+            if (term.path("matchExpressions").isEmpty() && term.path("matchFields").isEmpty()) continue;
+            boolean all = true;
+            for (JsonNode r : term.path("matchExpressions")) all &= requirement(r, labels.path(r.path("key").asText()));
+            for (JsonNode r : term.path("matchFields")) {
+                all &= r.path("key").asText().equals("metadata.name") && requirement(r, node.at("/metadata/name"));
+            }
+            if (all) return true;
+        }
+        return false;
+    }
+
+    /** One node selector requirement against the value found (missing when the label is absent). */
+    private static boolean requirement(JsonNode r, JsonNode found) {
+        boolean present = found.isTextual();
+        String value = found.asText("");
+        var values = new java.util.ArrayList<String>();
+        r.path("values").forEach(v -> values.add(v.asText()));
+        return switch (r.path("operator").asText()) {
+            case "In" -> present && values.contains(value);
+            case "NotIn" -> !present || !values.contains(value);
+            case "Exists" -> present;
+            case "DoesNotExist" -> !present;
+            case "Gt", "Lt" -> present && values.size() == 1 && compare(value, values.getFirst(), r.path("operator").asText());
+            default -> false;
+        };
+    }
+
+    private static boolean compare(String label, String bound, String op) {
+        try {
+            long l = Long.parseLong(label), b = Long.parseLong(bound);
+            return op.equals("Gt") ? l > b : l < b;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /**

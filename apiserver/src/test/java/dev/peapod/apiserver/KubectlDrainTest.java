@@ -194,4 +194,20 @@ class KubectlDrainTest {
         assertThat(kubectl("get", "pod", "opened", "-o", "jsonpath={.spec.nodeName}|{.status.conditions[0].type}={.status.conditions[0].status}").out())
                 .isEqualTo("testnode|PodScheduled=True");
     }
+
+    @Test
+    void aPodWhoseNodeSelectorTheNodeLacksWaitsUntilKubectlLabelsTheNode() throws Exception {
+        pod("picky", "  nodeSelector: {disktype: ssd}");
+        assertThat(kubectl("get", "pod", "picky", "-o", "jsonpath={.spec.nodeName}|{.status.conditions[0].reason}|{.status.conditions[0].message}").out())
+                .isEqualTo("|Unschedulable|0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. "
+                        + "preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.");
+        var labelled = kubectl("label", "node", "testnode", "disktype=ssd");
+        assertThat(labelled.exit()).as(labelled.err()).isZero();
+        try {
+            assertThat(kubectl("get", "pod", "picky", "-o", "jsonpath={.spec.nodeName}|{.status.conditions[0].type}={.status.conditions[0].status}").out())
+                    .isEqualTo("testnode|PodScheduled=True");
+        } finally {
+            kubectl("label", "node", "testnode", "disktype-");
+        }
+    }
 }

@@ -72,4 +72,27 @@ class SchedulerTest {
         assertThat(NodeUpdate.validateTaints(Json.parse("[{\"effect\":\"NoSchedule\"}]")))
                 .extracting(e -> e.path()).containsExactly("spec.taints[0].key");
     }
+
+    @Test
+    void theNodeSelectorAndRequiredNodeAffinityMustMatchTheNodeAsNodeAffinityChecks() {
+        var node = Json.parse("{\"metadata\":{\"name\":\"n1\",\"labels\":{\"kubernetes.io/os\":\"linux\",\"disk\":\"ssd\",\"cores\":\"8\"}},\"spec\":{}}");
+        String refused = "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. "
+                + "preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.";
+        assertThat(Scheduler.unschedulable(node, Json.parse("{\"nodeSelector\":{\"disk\":\"ssd\",\"kubernetes.io/os\":\"linux\"}}"))).isEmpty();
+        assertThat(Scheduler.unschedulable(node, Json.parse("{\"nodeSelector\":{\"disk\":\"hdd\"}}"))).contains(refused);
+        assertThat(Scheduler.unschedulable(node, Json.parse("{\"nodeSelector\":{\"gpu\":\"\"}}"))).contains(refused); // absent, even empty
+        // Terms are ORed, expressions in a term ANDed; matchFields name the node.
+        assertThat(Scheduler.unschedulable(node, affinity("[{\"matchExpressions\":[{\"key\":\"disk\",\"operator\":\"In\",\"values\":[\"nvme\"]}]},"
+                + "{\"matchExpressions\":[{\"key\":\"disk\",\"operator\":\"In\",\"values\":[\"ssd\",\"nvme\"]},{\"key\":\"gpu\",\"operator\":\"DoesNotExist\"}]}]"))).isEmpty();
+        assertThat(Scheduler.unschedulable(node, affinity("[{\"matchExpressions\":[{\"key\":\"disk\",\"operator\":\"NotIn\",\"values\":[\"ssd\"]}]}]"))).contains(refused);
+        assertThat(Scheduler.unschedulable(node, affinity("[{\"matchExpressions\":[{\"key\":\"cores\",\"operator\":\"Gt\",\"values\":[\"4\"]}]}]"))).isEmpty();
+        assertThat(Scheduler.unschedulable(node, affinity("[{\"matchExpressions\":[{\"key\":\"cores\",\"operator\":\"Lt\",\"values\":[\"4\"]}]}]"))).contains(refused);
+        assertThat(Scheduler.unschedulable(node, affinity("[{\"matchFields\":[{\"key\":\"metadata.name\",\"operator\":\"In\",\"values\":[\"n1\"]}]}]"))).isEmpty();
+        assertThat(Scheduler.unschedulable(node, affinity("[{\"matchFields\":[{\"key\":\"metadata.name\",\"operator\":\"In\",\"values\":[\"n2\"]}]}]"))).contains(refused);
+        assertThat(Scheduler.unschedulable(node, affinity("[{}]"))).contains(refused); // an empty term matches nothing
+    }
+
+    private static JsonNode affinity(String terms) {
+        return Json.parse("{\"affinity\":{\"nodeAffinity\":{\"requiredDuringSchedulingIgnoredDuringExecution\":{\"nodeSelectorTerms\":" + terms + "}}}}");
+    }
 }
