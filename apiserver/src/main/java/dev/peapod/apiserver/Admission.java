@@ -63,6 +63,7 @@ final class Admission {
         ObjectNode out = switch (type.name()) {
             case "pods" -> createPod(o);
             case "configmaps", "secrets" -> decodeStrict(type, o);
+            case "persistentvolumeclaims" -> Claims.create(o);
             default -> {
                 checkName(type, o, type == ResourceType.NAMESPACES ? DNS_LABEL : DNS_SUBDOMAIN);
                 yield o;
@@ -134,6 +135,7 @@ final class Admission {
         return switch (type.name()) {
             case "pods" -> updatePod(old, o);
             case "configmaps", "secrets" -> decodeStrict(type, o);
+            case "persistentvolumeclaims" -> Claims.update(old, o);
             case "namespaces" -> {
                 if (old.has("spec")) o.set("spec", old.get("spec").deepCopy());
                 yield o;
@@ -309,7 +311,7 @@ final class Admission {
     }
 
     /** Strict decoding through the api module's codec, as kube-apiserver under {@code fieldValidation=Strict}. */
-    private static HasMetadata decode(ResourceType type, ObjectNode o) {
+    static HasMetadata decode(ResourceType type, ObjectNode o) {
         List<HasMetadata> objects;
         try {
             objects = Manifests.parse(Json.write(o), "request");

@@ -74,6 +74,7 @@ final class OpenApiSchemas {
                 io.fabric8.kubernetes.api.model.Secret.class, io.fabric8.kubernetes.api.model.SecretList.class,
                 io.fabric8.kubernetes.api.model.Event.class, io.fabric8.kubernetes.api.model.EventList.class,
                 io.fabric8.kubernetes.api.model.ServiceAccount.class, io.fabric8.kubernetes.api.model.ServiceAccountList.class,
+                io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class, io.fabric8.kubernetes.api.model.PersistentVolumeClaimList.class,
                 io.fabric8.kubernetes.api.model.Status.class, io.fabric8.kubernetes.api.model.DeleteOptions.class,
                 io.fabric8.kubernetes.api.model.Table.class, io.fabric8.kubernetes.api.model.WatchEvent.class)) {
             m.put(c, new Gvk("", "v1", c.getSimpleName()));

@@ -15,10 +15,12 @@ record ResourceType(String name, String singular, String kind, boolean namespace
     static final ResourceType SECRETS = new ResourceType("secrets", "secret", "Secret", true, List.of(), false);
     static final ResourceType EVENTS = new ResourceType("events", "event", "Event", true, List.of("ev"), false);
     static final ResourceType SERVICE_ACCOUNTS = new ResourceType("serviceaccounts", "serviceaccount", "ServiceAccount", true, List.of("sa"), false);
+    static final ResourceType PERSISTENT_VOLUME_CLAIMS = new ResourceType("persistentvolumeclaims", "persistentvolumeclaim",
+            "PersistentVolumeClaim", true, List.of("pvc"), true);
 
     static final ResourceType NODES = new ResourceType("nodes", "node", "Node", false, List.of("no"), true);
 
-    static final List<ResourceType> ALL = List.of(PODS, NAMESPACES, NODES, CONFIGMAPS, SECRETS, EVENTS, SERVICE_ACCOUNTS);
+    static final List<ResourceType> ALL = List.of(PODS, NAMESPACES, NODES, CONFIGMAPS, SECRETS, EVENTS, SERVICE_ACCOUNTS, PERSISTENT_VOLUME_CLAIMS);
 
     static Optional<ResourceType> byName(String name) {
         return ALL.stream().filter(t -> t.name.equals(name)).findFirst();

@@ -19,8 +19,8 @@ final class Tables {
 
     record Column(String name, String description, int priority) {}
 
-    private static final Column NAME = new Column("Name", "Name must be unique within a namespace.", 0);
-    private static final Column AGE = new Column("Age", "CreationTimestamp is a timestamp representing the server time when this object was created.", 0);
+    static final Column NAME = new Column("Name", "Name must be unique within a namespace.", 0);
+    static final Column AGE = new Column("Age", "CreationTimestamp is a timestamp representing the server time when this object was created.", 0);
 
     static ObjectNode table(ResourceType type, List<JsonNode> objects, String resourceVersion, String includeObject, Instant now) {
         var t = Json.object().put("kind", "Table").put("apiVersion", "meta.k8s.io/v1");
@@ -67,6 +67,7 @@ final class Tables {
             case "leases" -> List.of(NAME, new Column("Holder", "Name of the Lease holder", 0), AGE);
             case "secrets" -> List.of(NAME, new Column("Type", "The type of the secret", 0), new Column("Data", "Number of data entries", 0), AGE);
             case "serviceaccounts" -> List.of(NAME, new Column("Secrets", "Number of secrets", 0), AGE);
+            case "persistentvolumeclaims" -> Claims.COLUMNS;
             case "events" -> List.of(new Column("Last Seen", "Time when last event occurred", 0),
                     new Column("Type", "Type of this event", 0), new Column("Reason", "Reason why this event was generated", 0),
                     new Column("Object", "The object this event is about", 0), new Column("Message", "Human readable description of this event", 0));
@@ -85,6 +86,7 @@ final class Tables {
             case "leases" -> List.of(name, o.at("/spec/holderIdentity").asText(""), age);
             case "secrets" -> List.of(name, o.path("type").asText("Opaque"), Integer.toString(o.path("data").size()), age);
             case "serviceaccounts" -> List.of(name, Integer.toString(o.path("secrets").size()), age);
+            case "persistentvolumeclaims" -> Claims.cells(o, name, age);
             case "events" -> List.of(since(firstText(o, "/lastTimestamp", "/eventTime", "/metadata/creationTimestamp"), now),
                     o.path("type").asText(), o.path("reason").asText(),
                     o.at("/involvedObject/kind").asText().toLowerCase() + "/" + o.at("/involvedObject/name").asText(),
