@@ -7,6 +7,7 @@ import dev.peapod.store.StoreException;
 import dev.peapod.store.Watch;
 import dev.peapod.store.WatchEvent;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Secret;
 
 import java.time.Duration;
@@ -16,8 +17,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * ConfigMaps and Secrets for pods come from the store in {@code peapod serve}: lookups read the
- * current object; watchers hear of every write to either kind (one store watch per kind, started
+ * ConfigMaps, Secrets and PersistentVolumeClaims for pods come from the store in {@code peapod serve}:
+ * lookups read the current object; watchers hear of every write to either kind (one store watch per kind, started
  * with the first watcher, resumed after the last revision seen, from the current one after Gone).
  */
 final class StoreConfigSource implements ConfigSource, AutoCloseable {
@@ -37,6 +38,12 @@ final class StoreConfigSource implements ConfigSource, AutoCloseable {
     @Override
     public Optional<Secret> secret(String namespace, String name) {
         return store.get(new Key("secrets", namespace, name)).map(s -> StoredObjects.typed(s.object()));
+    }
+
+    /** A claim the apiserver admitted (bound at once); a claim being deleted still serves the pods that use it. */
+    @Override
+    public Optional<PersistentVolumeClaim> persistentVolumeClaim(String namespace, String name) {
+        return store.get(new Key("persistentvolumeclaims", namespace, name)).map(s -> StoredObjects.typed(s.object()));
     }
 
     @Override
