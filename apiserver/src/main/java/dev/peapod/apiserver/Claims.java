@@ -20,13 +20,25 @@ import java.util.Map;
  * There are no PersistentVolume objects: {@code status} says Bound, with the claim's access modes and its request
  * as capacity (https://kubernetes.io/docs/concepts/storage/persistent-volumes/#binding).
  */
-final class Claims {
+public final class Claims {
     private Claims() {}
+
+    /**
+     * Storage Object in Use Protection (https://kubernetes.io/docs/concepts/storage/persistent-volumes/#storage-object-in-use-protection):
+     * admission adds this finalizer to every claim; a deleted claim stays Terminating until the node's claim
+     * protection (daemon ClaimProtection) sees no pod using it, removes its directory and then the finalizer.
+     */
+    public static final String PROTECTION = "kubernetes.io/pvc-protection";
 
     /** The admitted claim: decoded strictly, validated, bound. */
     static ObjectNode create(ObjectNode o) {
         o.remove("status");
         ObjectNode out = admitted(o);
+        ObjectNode meta = Json.meta(out);
+        var finalizers = meta.get("finalizers") instanceof com.fasterxml.jackson.databind.node.ArrayNode a ? a : meta.putArray("finalizers");
+        boolean protectedAlready = false;
+        for (JsonNode f : finalizers) protectedAlready |= f.asText().equals(PROTECTION);
+        if (!protectedAlready) finalizers.add(PROTECTION);
         ObjectNode spec = out.get("spec") instanceof ObjectNode s ? s : out.putObject("spec");
         // Defaults of the v1 API (SetDefaults_PersistentVolumeClaimSpec): a filesystem volume.
         if (!spec.has("volumeMode")) spec.put("volumeMode", "Filesystem");

@@ -47,4 +47,18 @@ public final class Finalizers {
         return false;
     }
 
+    /**
+     * A controller's removal of its {@code finalizer} from a deleted object: the object goes when no finalizer
+     * is left (as the update that empties them does through the API), else it is written without this one.
+     *
+     * @throws dev.peapod.store.StoreException.Conflict if the object was written meanwhile
+     */
+    public static void release(ObjectStore store, Stored o, String finalizer) {
+        ObjectNode copy = o.object().deepCopy();
+        var kept = Json.meta(copy).putArray("finalizers");
+        o.object().at("/metadata/finalizers").forEach(f -> { if (!f.asText().equals(finalizer)) kept.add(f); });
+        if (kept.isEmpty()) Json.meta(copy).remove("finalizers");
+        if (kept.isEmpty() && copy.at("/metadata/deletionTimestamp").isTextual()) store.delete(o.key(), o.revision());
+        else store.update(o.key(), copy, o.revision());
+    }
 }

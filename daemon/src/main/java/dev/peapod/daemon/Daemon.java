@@ -85,9 +85,11 @@ public final class Daemon implements AutoCloseable {
             heartbeat.start();
             var eventTtl = new EventTtl(store, clock);
             eventTtl.start();
+            var claimProtection = new ClaimProtection(store, options.dataDir());
+            claimProtection.start();
             Path kubeconfig = options.dataDir().resolve("kubeconfig");
             writePrivate(kubeconfig, pki.kubeconfig("https://" + host + ":" + server.port()));
-            return new Daemon(store, configSource, engine, controller, server, List.of(gc, heartbeat, eventTtl), kubeconfig);
+            return new Daemon(store, configSource, engine, controller, server, List.of(gc, heartbeat, eventTtl, claimProtection), kubeconfig);
         } catch (Exception | Error e) {
             if (configSource != null) configSource.close();
             store.close();

@@ -14,7 +14,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * PersistentVolumeClaims in {@code peapod serve} with real pods: kubectl creates a claim (bound at once), a pod
- * writes into it, is deleted, and a second pod reads what the first wrote; the leak check runs when serve stops.
+ * writes into it, is deleted, and a second pod reads what the first wrote; deleting the claim while that pod
+ * exists leaves it Terminating, and deleting the pod then releases it and removes its directory. The leak
+ * check runs when serve stops.
  */
 class ServeClaimE2eTest extends SharedServe {
     static final String POD = """
@@ -59,10 +61,14 @@ class ServeClaimE2eTest extends SharedServe {
         runToCompletion("reader", "cat /data/msg");
         var logs = kubectl("logs", "reader");
         assertThat(logs.out()).as(logs.err() + log()).isEqualTo("kept\n");
-        ok(kubectl("delete", "pod", "reader", "--timeout=60s"));
 
-        ok(kubectl("delete", "pvc", "shared", "--timeout=60s"));
-        assertThat(kubectl("get", "pvc", "-o", "name").out()).isEmpty();
-        if (Files.exists(claimDir)) dev.peapod.node.ClaimVolumes.remove(Path.of(ServeE2eTest.DATA), "default", "shared");
+        // kubernetes.io/pvc-protection: the reader pod still exists, so the deleted claim waits, Terminating.
+        ok(kubectl("delete", "pvc", "shared", "--wait=false"));
+        assertThat(kubectl("get", "pvc", "shared", "--no-headers").out()).startsWith("shared").contains("Terminating");
+        assertThat(claimDir.resolve("msg")).hasContent("kept");
+        ok(kubectl("delete", "pod", "reader", "--timeout=60s"));
+        // Released once no pod uses it: the claim goes, and its directory (reclaim policy Delete).
+        ok(kubectl("wait", "--for=delete", "pvc/shared", "--timeout=60s"));
+        assertThat(claimDir).doesNotExist();
     }
 }

@@ -68,11 +68,19 @@ public final class ClaimVolumes {
     Path setUp(Pod pod, Volume v, PodPaths paths) throws IOException {
         String ns = pod.getMetadata().getNamespace();
         String name = v.getPersistentVolumeClaim().getClaimName();
-        if (claim(pod, v).isEmpty()) {
+        var claim = claim(pod, v);
+        if (claim.isEmpty()) {
             // kubelet's desired-state populator, when the claim is missing from the API server.
             throw new VolumeException("Unable to attach or mount volumes: unmounted volumes=[" + v.getName()
                     + "]: error processing PVC " + ns + "/" + name
                     + ": failed to fetch PVC from API server: persistentvolumeclaims \"" + name + "\" not found");
+        }
+        if (claim.get().getMetadata().getDeletionTimestamp() != null) {
+            // The same populator refuses a claim being deleted (held by kubernetes.io/pvc-protection),
+            // so that a new pod cannot start on a volume about to be reclaimed.
+            throw new VolumeException("Unable to attach or mount volumes: unmounted volumes=[" + v.getName()
+                    + "]: error processing PVC " + ns + "/" + name
+                    + ": can't start pod because PVC " + ns + "/" + name + " is being deleted");
         }
         Path dir = provision(dataDir, ns, name);
         Files.createDirectories(paths.dataDir());

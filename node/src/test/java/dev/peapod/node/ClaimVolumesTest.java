@@ -142,6 +142,21 @@ class ClaimVolumesTest {
         }
     }
 
+    @Test
+    void aClaimBeingDeletedFailsTheMountAsKubeletSaysAndProvisionsNothing() {
+        PersistentVolumeClaim deleted = new PersistentVolumeClaimBuilder(claim("going", "ReadWriteOnce"))
+                .editMetadata().withDeletionTimestamp("2026-11-24T03:00:00Z").endMetadata().build();
+        try (var node = new FakeNode(tmp, source(deleted), Clock.systemUTC())) {
+            node.run(pod("going", false, mount("/data", null)));
+            await().until(() -> !node.listener.events(null, "FailedMount").isEmpty());
+            assertThat(node.listener.events(null, "FailedMount").getFirst().message()).isEqualTo(
+                    "Unable to attach or mount volumes: unmounted volumes=[claim]: error processing PVC default/going: "
+                            + "can't start pod because PVC default/going is being deleted");
+            assertThat(node.running("app")).isFalse();
+            assertThat(ClaimVolumes.root(node.config.dataDir())).doesNotExist();
+        }
+    }
+
     // --- fixtures ---
 
     private static ConfigSource source(PersistentVolumeClaim... claims) {
