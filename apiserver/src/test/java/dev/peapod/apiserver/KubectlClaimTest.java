@@ -79,6 +79,15 @@ class KubectlClaimTest {
     }
 
     @Test
+    void discoveryAndOpenApiKnowTheKind() throws Exception {
+        var resources = kubectl("api-resources", "--api-group=");
+        assertThat(resources.out()).containsPattern("persistentvolumeclaims\\s+pvc\\s+v1\\s+true\\s+PersistentVolumeClaim");
+        var explained = kubectl("explain", "pvc.spec.accessModes");
+        assertThat(explained.exit()).as(explained.err()).isZero();
+        assertThat(explained.out()).contains("KIND:       PersistentVolumeClaim").contains("FIELD: accessModes <[]string>");
+    }
+
+    @Test
     void invalidClaimIsRefusedWithFieldPaths() throws Exception {
         var refused = kubectl("create", "-f", claim("bad", """
                 accessModes: [ReadWriteAlways]
