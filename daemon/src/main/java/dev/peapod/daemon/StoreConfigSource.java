@@ -18,7 +18,7 @@ import java.util.function.Consumer;
 
 /**
  * ConfigMaps, Secrets and PersistentVolumeClaims for pods come from the store in {@code peapod serve}:
- * lookups read the current object; watchers hear of every write to either kind (one store watch per kind, started
+ * lookups read the current object; watchers hear of every write to a ConfigMap or Secret (one store watch per kind, started
  * with the first watcher, resumed after the last revision seen, from the current one after Gone).
  */
 final class StoreConfigSource implements ConfigSource, AutoCloseable {
